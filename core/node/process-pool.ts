@@ -1,0 +1,113 @@
+/**
+ * Child processes as workers (`--isolate process`): a native crash (SIGSEGV, SIGFPE in an
+ * addon) ends only the child running the file; the pool starts a new one. Children are
+ * long-lived like threads and run many files each.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
+
+const ENTRY = fileURLToPath(new URL('../worker/process-entry.mjs', import.meta.url))
+
+type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'events'; batch: WorkerBatch }
+  | { type: 'done'; result: FileTaskReturn & { workerId: number } }
+
+interface Child {
+  process: ChildProcess
+  ready: Promise<void>
+  busy: boolean
+  onMessage?: (message: ChildMessage) => void
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void
+}
+
+export interface ProcessPoolOptions {
+  workers: number
+  heapLimitMb?: number
+  env: NodeJS.ProcessEnv
+}
+
+export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
+  const children = new Set<Child>()
+  let closing = false
+
+  const spawnChild = (): Child => {
+    const execArgv = options.heapLimitMb ? [`--max-old-space-size=${options.heapLimitMb}`] : []
+    const proc = fork(ENTRY, [], { execArgv, env: options.env, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child: Child = { process: proc, busy: false, ready: Promise.resolve() }
+    child.ready = new Promise((resolve, reject) => {
+      proc.once('message', (m: ChildMessage) => (m.type === 'ready' ? resolve() : reject(new Error('unexpected first message'))))
+      proc.once('exit', (code) => reject(new WorkerCrash(`the worker process exited with code ${code} while starting`, 'exit')))
+    })
+    child.ready.catch(() => {})
+    proc.on('message', (m: ChildMessage) => child.onMessage?.(m))
+    proc.on('exit', (code, signal) => {
+      children.delete(child)
+      child.onExit?.(code, signal)
+    })
+    children.add(child)
+    return child
+  }
+
+  const idleChild = (): Child => [...children].find((c) => !c.busy && c.process.exitCode === null && !c.process.killed) ?? spawnChild()
+
+  return {
+    size: options.workers,
+    run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask {
+      const child = idleChild()
+      child.busy = true
+      let killed = false
+      const done = new Promise<FileTaskReturn & { workerId: number }>((resolve, reject) => {
+        child.onMessage = (m) => {
+          if (m.type === 'events') onBatch(m.batch)
+          else if (m.type === 'done') {
+            child.busy = false
+            child.onMessage = child.onExit = undefined
+            resolve(m.result)
+          }
+        }
+        child.onExit = (code, signal) => {
+          if (killed) return reject(new WorkerCrash('the worker process was terminated', 'killed'))
+          if (signal) {
+            return reject(new WorkerCrash(`the worker process was killed by ${signal} (a native crash, e.g. in an addon such as onnxruntime-node)`, 'signal'))
+          }
+          if (code === 134 || code === 133) {
+            return reject(new WorkerCrash(`the worker process ran out of memory or aborted (exit code ${code}) — lower the test's memory use or raise --worker-heap-limit`, 'oom'))
+          }
+          reject(new WorkerCrash(`the worker process exited with code ${code} (process.exit() called by the test or code it ran)`, 'exit'))
+        }
+        child.ready.then(() => child.process.send({ type: 'run', task }), reject)
+      })
+      return {
+        done,
+        control: (message: ControlMessage) => {
+          if (child.process.connected) child.process.send({ type: 'control', control: message })
+        },
+        kill() {
+          killed = true
+          child.process.kill('SIGKILL')
+        },
+      }
+    },
+    async recycle(workerId: number) {
+      const child = [...children].find((c) => c.process.pid === workerId)
+      if (!child || child.busy) return
+      const exited = new Promise((resolve) => child.process.once('exit', resolve))
+      child.process.kill()
+      await exited
+    },
+    async close() {
+      if (closing) return
+      closing = true
+      await Promise.all(
+        [...children].map((c) => {
+          const exited = new Promise((resolve) => c.process.once('exit', resolve))
+          c.process.kill()
+          return exited
+        }),
+      )
+    },
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Hands one file per task to the pool, never more tasks than workers. Watches each running
+ * test: a test that blocks its worker past its deadline has the worker terminated and is
+ * reported as a timeout. When a worker dies mid-file (crash, `process.exit`, out of memory,
+ * hung test), the test it was running fails with the reason, and the file's remaining tests
+ * run again on a fresh worker. Also: `--bail` and memory-based worker recycling.
+ */
+import type { CollectedTest, FileResult, FileTask, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
+import type { WorkerPool } from './worker-pool.ts'
+import { WorkerCrash } from './worker-pool.ts'
+
+export interface SchedulerEvents {
+  onCollected(file: string, tests: CollectedTest[]): void
+  onTestStart(file: string, testId: string): void
+  onTestResult(result: TestResult): void
+  onLog(file: string, testId: string | null, entry: { stream: 'stdout' | 'stderr'; text: string }): void
+  onFileResult(result: FileResult): void
+}
+
+export interface SchedulerOptions {
+  pool: WorkerPool
+  /** Builds the task for a file; `skipIds` lists tests an earlier attempt already reported. */
+  taskFor(file: string, skipIds: string[]): FileTask
+  bail: number
+  /** Recycle a worker whose memory passed this many bytes after a file. */
+  memoryLimitBytes?: number
+  memoryMetric: 'heap' | 'rss'
+  events: SchedulerEvents
+}
+
+/** A test blocking the worker past `timeout` is stopped at 2 × timeout (afterEach hooks get their own timeout) + 1 s. */
+export function watchdogDeadline(timeoutMs: number): number {
+  return 2 * timeoutMs + 1000
+}
+
+export interface ScheduleOutcome {
+  files: FileResult[]
+  notRun: string[]
+}
+
+export async function runScheduled(files: string[], options: SchedulerOptions): Promise<ScheduleOutcome> {
+  const { pool, events } = options
+  const queue = files.map((file) => ({ file, skipIds: [] as string[] }))
+  const results = new Map<string, FileResult>()
+  const cancels = new Set<(reason: string) => void>()
+  let failures = 0
+  let bailed = false
+
+  const countFailure = () => {
+    failures++
+    if (options.bail > 0 && failures >= options.bail && !bailed) {
+      bailed = true
+      for (const cancel of cancels) cancel(`--bail: stopped after ${failures} failure${failures === 1 ? '' : 's'}`)
+    }
+  }
+
+  const runOne = async (file: string, skipIds: string[]): Promise<void> => {
+    const result = results.get(file) ?? { file, durationMs: 0, errors: [], tests: [] }
+    results.set(file, result)
+    const reported = new Set(skipIds)
+    let collected: CollectedTest[] = []
+    let running: { id: string; timeoutMs: number } | undefined
+    let hung: { id: string; timeoutMs: number } | undefined
+    let watchdog: ReturnType<typeof setTimeout> | undefined
+    const clearWatchdog = () => watchdog !== undefined && clearTimeout(watchdog)
+
+    const task = pool.run(options.taskFor(file, skipIds), (batch: WorkerBatch) => {
+      for (const event of batch.events) {
+        switch (event[0]) {
+          case 'collected':
+            if (skipIds.length === 0) events.onCollected(file, event[1])
+            collected = event[1]
+            break
+          case 'test-start': {
+            const [, id, timeoutMs] = event
+            running = { id, timeoutMs }
+            clearWatchdog()
+            watchdog = setTimeout(() => {
+              hung = running
+              task.kill()
+            }, watchdogDeadline(timeoutMs))
+            events.onTestStart(file, id)
+            break
+          }
+          case 'test-end': {
+            const test = event[1]
+            if (running?.id === test.id) {
+              running = undefined
+              clearWatchdog()
+            }
+            reported.add(test.id)
+            result.tests.push(test)
+            if (test.state === 'failed') countFailure()
+            events.onTestResult(test)
+            break
+          }
+          case 'log':
+            events.onLog(file, event[1], event[2])
+            break
+          case 'file-error':
+            result.errors.push(event[1])
+            countFailure()
+            break
+        }
+      }
+    })
+    const cancel = (reason: string) => task.control({ type: 'cancel', reason })
+    cancels.add(cancel)
+    if (bailed) cancel('--bail')
+
+    try {
+      const done = await task.done
+      result.durationMs += done.durationMs
+      const used = options.memoryMetric === 'heap' ? done.heapUsedBytes : done.rssBytes
+      if (options.memoryLimitBytes !== undefined && used > options.memoryLimitBytes) await pool.recycle(done.workerId)
+    } catch (error) {
+      if (!(error instanceof WorkerCrash)) throw error
+      const victim = hung ?? running
+      if (victim) {
+        const meta = collected.find((t) => t.id === victim.id)
+        const crash: SerializedError = hung
+          ? {
+              kind: 'timeout',
+              name: 'TimeoutError',
+              message: `test timed out after ${victim.timeoutMs} ms and blocked its worker (synchronous code such as an infinite loop?); the worker was terminated after ${watchdogDeadline(victim.timeoutMs)} ms`,
+              location: meta?.location,
+            }
+          : { kind: 'crash', name: 'WorkerCrash', message: error.message, location: meta?.location }
+        const test: TestResult = {
+          id: victim.id, file, suitePath: meta?.suitePath ?? [], name: meta?.name ?? victim.id, fullName: meta?.fullName ?? victim.id,
+          tags: meta?.tags ?? [], durationMs: 0, attempts: 1, expectFail: meta?.expectFail ?? false, seed: 0,
+          annotations: [], checks: [], logs: [], location: meta?.location, state: 'failed', error: crash,
+        }
+        reported.add(test.id)
+        result.tests.push(test)
+        countFailure()
+        events.onTestResult(test)
+      } else {
+        result.errors.push({ kind: 'crash', name: 'WorkerCrash', message: `${error.message}; the file did not finish` })
+        countFailure()
+      }
+      // Resume the rest of the file on a fresh worker; each attempt reports at least one
+      // more test, so this ends.
+      const remaining = collected.filter((t) => !reported.has(t.id) && t.mode === 'run')
+      if (victim && remaining.length > 0 && !bailed) queue.unshift({ file, skipIds: [...reported] })
+      else finishFile(file)
+      return
+    } finally {
+      clearWatchdog()
+      cancels.delete(cancel)
+    }
+    finishFile(file)
+  }
+
+  const finishFile = (file: string) => {
+    const result = results.get(file)!
+    events.onFileResult(result)
+  }
+
+  // Never more tasks than workers: each starts at once, and recycling happens between files.
+  const slots = Array.from({ length: Math.min(pool.size, Math.max(files.length, 1)) }, async () => {
+    while (queue.length > 0 && !bailed) {
+      const next = queue.shift()!
+      await runOne(next.file, next.skipIds)
+    }
+  })
+  await Promise.all(slots)
+  const notRun = queue.map((q) => q.file).filter((f) => !results.has(f))
+  return { files: files.filter((f) => results.has(f)).map((f) => results.get(f)!), notRun }
+}

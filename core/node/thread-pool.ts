@@ -1,0 +1,85 @@
+/**
+ * Worker threads through piscina. Workers are long-lived and share their module cache
+ * across files (tfjs or onnxruntime load once per worker), unless `isolate` asks for a
+ * fresh worker per file.
+ */
+import { MessageChannel } from 'node:worker_threads'
+import { Piscina } from 'piscina'
+import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
+
+const ENTRY = new URL('../worker/thread-entry.mjs', import.meta.url).href
+
+export interface ThreadPoolOptions {
+  workers: number
+  isolateFiles: boolean
+  heapLimitMb?: number
+  env: NodeJS.ProcessEnv
+}
+
+function crashOf(error: unknown, killed: boolean, heapLimitMb?: number): WorkerCrash {
+  if (killed) return new WorkerCrash('the worker was terminated', 'killed')
+  const e = error as { code?: string; message?: string }
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limit = heapLimitMb ? `${heapLimitMb} MB` : 'the default limit'
+    return new WorkerCrash(`the worker ran out of memory (V8 heap limit ${limit}) — lower the test's memory use or raise --worker-heap-limit`, 'oom')
+  }
+  const exit = /worker exited with code: (\d+)/.exec(e?.message ?? '')
+  if (exit) return new WorkerCrash(`the worker exited with code ${exit[1]} (process.exit() called by the test or code it ran)`, 'exit')
+  return new WorkerCrash(`the worker failed: ${e?.message ?? String(error)}`, 'error')
+}
+
+export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
+  const piscina = new Piscina({
+    filename: ENTRY,
+    minThreads: options.workers,
+    maxThreads: options.workers,
+    idleTimeout: 2 ** 31 - 1,
+    isolateWorkers: options.isolateFiles,
+    env: options.env,
+    resourceLimits: options.heapLimitMb ? { maxOldGenerationSizeMb: options.heapLimitMb } : undefined,
+  })
+  return {
+    size: options.workers,
+    run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask {
+      const { port1, port2 } = new MessageChannel()
+      let markFinal = () => {}
+      const allBatches = new Promise<void>((resolve) => (markFinal = resolve))
+      port1.on('message', (batch: WorkerBatch) => {
+        if (batch.events.length > 0) onBatch(batch)
+        if (batch.final) markFinal()
+      })
+      const abort = new AbortController()
+      let killed = false
+      const done = piscina
+        .run({ task, port: port2 }, { transferList: [port2], signal: abort.signal })
+        .then(
+          async (result: FileTaskReturn & { workerId: number }) => {
+            await allBatches
+            return result
+          },
+          async (error: unknown) => {
+            // Batches the worker posted before it died may still be queued on the port.
+            await new Promise((resolve) => setImmediate(resolve))
+            throw crashOf(error, killed, options.heapLimitMb)
+          },
+        )
+        .finally(() => port1.close())
+      return {
+        done,
+        control: (message: ControlMessage) => port1.postMessage(message),
+        kill() {
+          killed = true
+          abort.abort()
+        },
+      }
+    },
+    async recycle(workerId: number) {
+      const thread = piscina.threads.find((t) => t.threadId === workerId)
+      await thread?.terminate()
+    },
+    async close() {
+      await piscina.destroy()
+    },
+  }
+}

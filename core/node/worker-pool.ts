@@ -1,0 +1,35 @@
+/**
+ * The pool interface the scheduler uses, with two implementations: worker threads through
+ * piscina (`thread-pool.ts`, the default) and child processes (`process-pool.ts`,
+ * `--isolate process`). The scheduler never submits more tasks than there are workers, so
+ * every task starts at once and a worker can be recycled between two files safely.
+ */
+import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+
+export interface PoolTask {
+  /** Resolves when the file is done; rejects with a `WorkerCrash` if its worker died. */
+  done: Promise<FileTaskReturn & { workerId: number }>
+  /** Sends a control message (e.g. cancel on bail) to the worker running the file. */
+  control(message: ControlMessage): void
+  /** Ends the worker running this file (a hung test); `done` then rejects. */
+  kill(): void
+}
+
+export interface WorkerPool {
+  readonly size: number
+  run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask
+  /** Replaces an idle worker (its memory passed the limit). */
+  recycle(workerId: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** The worker running a file died: crash, `process.exit`, out of memory, or killed. */
+export class WorkerCrash extends Error {
+  override name = 'WorkerCrash'
+  constructor(
+    message: string,
+    readonly reason: 'killed' | 'exit' | 'oom' | 'signal' | 'error',
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The only shapes that cross the thread (or process) boundary between the main thread
+ * (`core/node`) and a worker (`core/worker`). Everything here must survive structured
+ * clone: no functions, no class instances, no raw Error objects.
+ */
+
+/** What a test's outcome is. Results are unions keyed on it. */
+export type TestState = 'passed' | 'failed' | 'skipped' | 'todo' | 'inconclusive'
+
+/** How an error came about; JUnit tells `failure` (assertion) from `error` (the rest). */
+export type ErrorKind = 'assertion' | 'error' | 'timeout' | 'crash'
+
+export interface SerializedError {
+  kind: ErrorKind
+  name: string
+  message: string
+  /** Stack with node internals and mltest's own frames removed. */
+  stack?: string
+  /** A readable expected/received diff for failed equality assertions. */
+  diff?: string
+  /** First user frame, for code frames and CI annotations. */
+  location?: SourceLocation
+  cause?: SerializedError
+}
+
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+/** A figure a test or a check attaches; it reaches every reporter. */
+export type AnnotationValue = string | number | boolean | null
+
+export interface Annotation {
+  key: string
+  value: AnnotationValue
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive'
+
+/** What a check function (checkStability, benchOnnx, ...) records on the running test. */
+export interface CheckRecord {
+  /** The check's name, e.g. `checkStability`. */
+  check: string
+  /** The production-ML practice it exercises, e.g. `numerical-stability`. */
+  practice: string
+  verdict: Verdict
+  /** Figures: threshold, observed value, sample size, p-value, ... */
+  metrics: Record<string, AnnotationValue>
+  /** One readable line, e.g. `p99 12.3 ms <= 20 ms budget`. */
+  summary?: string
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr'
+  text: string
+}
+
+/** A test as collected, before it runs (also what `--list` prints). */
+export interface CollectedTest {
+  id: string
+  file: string
+  /** Titles of enclosing describe blocks, outermost first. */
+  suitePath: string[]
+  name: string
+  /** `suitePath` and `name` joined with ` > `. */
+  fullName: string
+  tags: string[]
+  mode: 'run' | 'skip' | 'todo'
+  expectFail: boolean
+  location?: SourceLocation
+}
+
+interface TestResultBase {
+  id: string
+  file: string
+  suitePath: string[]
+  name: string
+  fullName: string
+  tags: string[]
+  durationMs: number
+  /** Attempts made: 1 when no retry was needed. */
+  attempts: number
+  /** `test.fails`: the body was expected to throw. */
+  expectFail: boolean
+  seed: number
+  annotations: Annotation[]
+  checks: CheckRecord[]
+  logs: LogEntry[]
+  location?: SourceLocation
+}
+
+export type TestResult =
+  | (TestResultBase & { state: 'passed' })
+  | (TestResultBase & { state: 'failed'; error: SerializedError })
+  | (TestResultBase & { state: 'skipped'; reason?: string })
+  | (TestResultBase & { state: 'todo' })
+  | (TestResultBase & { state: 'inconclusive'; reason: string })
+
+export interface FileResult {
+  file: string
+  durationMs: number
+  /** An error that belongs to the file rather than a test: import failure, crash, afterAll. */
+  errors: SerializedError[]
+  tests: TestResult[]
+}
+
+/** Everything a worker needs to run one file. */
+export interface FileTask {
+  /** Absolute path of the test file. */
+  file: string
+  rootDir: string
+  configFile?: string
+  setupFiles: string[]
+  seed: number
+  shuffle: boolean
+  timeoutMs: number
+  retries: number
+  grep?: string
+  tagExpr?: string
+  /** Collect only; run nothing (`--list`). */
+  listOnly: boolean
+  /** Test ids already reported by an earlier attempt at this file (resume after a crash). */
+  skipIds: string[]
+  /** Resolved options per plugin name. */
+  pluginOptions: Record<string, Record<string, unknown>>
+  color: boolean
+}
+
+/** Worker → main, batched in `{ events }` messages. Tuples keep messages small. */
+export type WorkerEvent =
+  | ['collected', CollectedTest[]]
+  | ['test-start', id: string, timeoutMs: number]
+  | ['test-end', TestResult]
+  | ['log', id: string | null, entry: LogEntry]
+  | ['file-error', SerializedError]
+
+export interface WorkerBatch {
+  events: WorkerEvent[]
+  /** The last batch of a task: everything the worker sent has arrived. */
+  final?: boolean
+}
+
+/** Main → worker over the task's port. */
+export type ControlMessage = { type: 'cancel'; reason: string }
+
+/** What a worker returns when it finishes a file. */
+export interface FileTaskReturn {
+  durationMs: number
+  /** The worker's V8 heap after the file (per thread). */
+  heapUsedBytes: number
+  /** The process's resident set size after the file (the whole process for threads). */
+  rssBytes: number
+}

@@ -1,0 +1,20 @@
+// Child-process worker entry for `--isolate process`: the same runner as a thread worker,
+// speaking over the IPC channel, so a native crash (SIGSEGV in an addon) ends only this
+// process and fails only its file.
+import { register } from 'tsx/esm/api'
+
+register()
+const { runFileTask } = await import('./run-file.ts')
+
+let controlListener = () => {}
+process.on('message', async (message) => {
+  if (message.type === 'control') return controlListener(message.control)
+  if (message.type !== 'run') return
+  const result = await runFileTask(message.task, {
+    post: (batch) => process.send({ type: 'events', batch }),
+    onControl: (listener) => (controlListener = listener),
+  })
+  controlListener = () => {}
+  process.send({ type: 'done', result: { ...result, workerId: process.pid } })
+})
+process.send({ type: 'ready' })

@@ -1,0 +1,318 @@
+/**
+ * Runs one test file inside a worker: loads the worker's plugins and setup files once,
+ * imports the file, collects its tests, filters them, runs them with hooks, timeouts,
+ * retries and plugin wrappers, and streams events to the main thread.
+ */
+import { relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { builtinPlugins } from '../builtin-plugins.ts'
+import { expect } from '../expect/index.ts'
+import type { Plugin } from '../hooks.ts'
+import { callNotify, composeWrappers, registerPlugins } from '../plugin-host.ts'
+import type { CollectedTest, ControlMessage, FileTask, FileTaskReturn, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
+import { createRng, deriveSeed } from '../seed.ts'
+import { parseTagExpression } from '../tag-expression.ts'
+import { beginCollection, endCollection, type SuiteNode, type TestNode } from './collect.ts'
+import { captureConsole, createRunningTest, removeTmpdirs, runWithTest, type RunningTest } from './context.ts'
+import { EventSink } from './event-sink.ts'
+import { serializeError } from './serialize-error.ts'
+
+// Captured at load: user code that patches timers or the clock cannot break the runner.
+const setTimer = globalThis.setTimeout
+const clearTimer = globalThis.clearTimeout
+const now = performance.now.bind(performance)
+
+/** How a worker talks to the main thread for one task. */
+export interface TaskChannel {
+  post(batch: WorkerBatch): void
+  onControl(listener: (message: ControlMessage) => void): void
+}
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError'
+}
+
+let setupKey: string | undefined
+let plugins: Plugin[] = []
+let activeSink: EventSink | undefined
+const importCounts = new Map<string, number>()
+
+captureConsole((entry) => activeSink?.push(['log', null, entry]))
+
+// Errors thrown outside any awaited promise (a stray timer, an unawaited rejection) are
+// pinned on the running test when the async context knows it, else on the file.
+let onStrayError: ((error: unknown) => void) | undefined
+process.on('uncaughtException', (error) => onStrayError?.(error))
+process.on('unhandledRejection', (error) => onStrayError?.(error))
+
+async function ensureWorkerSetup(task: FileTask): Promise<void> {
+  const key = JSON.stringify([task.configFile, task.setupFiles, task.pluginOptions])
+  if (key === setupKey) return
+  const userPlugins: unknown[] = []
+  if (task.configFile) {
+    const mod = (await import(pathToFileURL(task.configFile).href)) as { default?: { plugins?: unknown[] } }
+    userPlugins.push(...(mod.default?.plugins ?? []))
+  }
+  plugins = registerPlugins([...builtinPlugins(), ...userPlugins])
+  for (const plugin of plugins) {
+    if (plugin.matchers) expect.extend(plugin.matchers)
+    if (plugin.workerConfigResolved) await callNotify([plugin], 'workerConfigResolved', task.pluginOptions[plugin.name] ?? {})
+  }
+  for (const file of task.setupFiles) await import(pathToFileURL(file).href)
+  setupKey = key
+}
+
+function withTimeout(fn: () => unknown, ms: number, what: string, onTimeout?: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimer(() => {
+      onTimeout?.()
+      reject(new TimeoutError(`${what} timed out after ${ms} ms — raise the limit with { timeout } in its options or --timeout`))
+    }, ms)
+    Promise.resolve()
+      .then(fn)
+      .then(
+        () => (clearTimer(timer), resolve()),
+        (error: unknown) => (clearTimer(timer), reject(error)),
+      )
+  })
+}
+
+function toError(error: unknown): SerializedError {
+  return serializeError(error, error instanceof TimeoutError ? 'timeout' : undefined)
+}
+
+interface Meta {
+  collected: CollectedTest
+  node: TestNode
+  timeoutMs: number
+  retries: number
+  selected: boolean
+}
+
+/** Walks the tree: inherited options, effective mode, stable ids, filters. */
+function describeTests(root: SuiteNode, task: FileTask, relFile: string): Map<TestNode, Meta> {
+  const metas = new Map<TestNode, Meta>()
+  const grep = task.grep ? new RegExp(task.grep) : undefined
+  const tagFilter = task.tagExpr ? parseTagExpression(task.tagExpr) : undefined
+  const ids = new Map<string, number>()
+  let hasOnly = false
+  const walk = (suite: SuiteNode, path: string[], inherited: { tags: string[]; timeout?: number; retries?: number; mode: string; only: boolean }) => {
+    for (const child of suite.children) {
+      const mode = inherited.mode !== 'run' ? inherited.mode : child.mode === 'only' ? 'run' : child.mode
+      const only = inherited.only || child.mode === 'only'
+      const tags = [...new Set([...inherited.tags, ...(child.options.tags ?? [])])]
+      const timeout = child.options.timeout ?? inherited.timeout
+      const retries = child.options.retries ?? inherited.retries
+      if (child.kind === 'suite') {
+        walk(child, [...path, child.name], { tags, timeout, retries, mode, only })
+        continue
+      }
+      hasOnly ||= only
+      const fullName = [...path, child.name].join(' > ')
+      const base = `${relFile}::${fullName}`
+      const n = ids.get(base) ?? 0
+      ids.set(base, n + 1)
+      const collected: CollectedTest = {
+        id: n === 0 ? base : `${base} (${n + 1})`,
+        file: task.file,
+        suitePath: path,
+        name: child.name,
+        fullName,
+        tags,
+        mode: mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'run',
+        expectFail: child.expectFail,
+        location: child.location,
+      }
+      const selected = (!grep || grep.test(fullName)) && (!tagFilter || tagFilter(tags))
+      metas.set(child, { collected, node: child, timeoutMs: timeout ?? task.timeoutMs, retries: retries ?? task.retries, selected })
+      ;(child as TestNode & { only?: boolean }).only = only
+    }
+  }
+  walk(root, [], { tags: [], mode: 'run', only: false })
+  if (hasOnly) {
+    for (const meta of metas.values()) {
+      if (!(meta.node as TestNode & { only?: boolean }).only && meta.collected.mode === 'run') meta.collected.mode = 'skip'
+    }
+  }
+  return metas
+}
+
+function shuffleTree(suite: SuiteNode, rng: ReturnType<typeof createRng>): void {
+  suite.children = rng.shuffle(suite.children)
+  for (const child of suite.children) if (child.kind === 'suite') shuffleTree(child, rng)
+}
+
+/** Runs one file; events stream through `channel`; resolves when the file is done. */
+export async function runFileTask(task: FileTask, channel: TaskChannel): Promise<FileTaskReturn> {
+  const started = now()
+  const sink = new EventSink((batch) => channel.post(batch))
+  activeSink = sink
+  let cancelled: string | undefined
+  channel.onControl((message) => {
+    if (message.type === 'cancel') cancelled = message.reason
+  })
+  const relFile = relative(task.rootDir, task.file).split('\\').join('/')
+  const fileError = (error: SerializedError) => sink.push(['file-error', error])
+  onStrayError = (error) => fileError(serializeError(error))
+
+  try {
+    try {
+      await ensureWorkerSetup(task)
+    } catch (error) {
+      fileError(prefixed(serializeError(error), 'could not set up the worker (config plugins or setupFiles)'))
+      return finish()
+    }
+    const root = beginCollection()
+    try {
+      const count = importCounts.get(task.file) ?? 0
+      importCounts.set(task.file, count + 1)
+      const url = pathToFileURL(task.file).href + (count > 0 ? `?mltest=${count}` : '')
+      await import(url)
+    } catch (error) {
+      fileError(prefixed(serializeError(error), 'failed to load the test file'))
+      return finish()
+    } finally {
+      endCollection()
+    }
+    if (task.shuffle) shuffleTree(root, createRng(deriveSeed(task.seed, relFile, 'order')))
+    const metas = describeTests(root, task, relFile)
+    sink.push(['collected', [...metas.values()].filter((m) => m.selected).map((m) => m.collected)])
+    if (task.listOnly) return finish()
+    const skipIds = new Set(task.skipIds)
+    const runnable = (m: Meta | undefined) => m !== undefined && m.selected && m.collected.mode === 'run' && !skipIds.has(m.collected.id)
+    const testsIn = (suite: SuiteNode): Meta[] =>
+      suite.children.flatMap((c) => (c.kind === 'suite' ? testsIn(c) : [metas.get(c)!]))
+
+    const report = (meta: Meta, result: Partial<TestResult> & Pick<TestResult, 'state'>) => {
+      const c = meta.collected
+      sink.push([
+        'test-end',
+        {
+          id: c.id, file: c.file, suitePath: c.suitePath, name: c.name, fullName: c.fullName, tags: c.tags,
+          expectFail: c.expectFail, location: c.location, durationMs: 0, attempts: 0,
+          seed: deriveSeed(task.seed, relFile, c.fullName), annotations: [], checks: [], logs: [], ...result,
+        } as TestResult,
+      ])
+    }
+
+    const runTest = async (meta: Meta, beforeEach: SuiteNode[]) => {
+      const { collected, node } = meta
+      if (!meta.selected || skipIds.has(collected.id)) return
+      if (collected.mode === 'todo') return report(meta, { state: 'todo' })
+      if (collected.mode === 'skip') return report(meta, { state: 'skipped' })
+      if (cancelled) return report(meta, { state: 'skipped', reason: cancelled })
+      const seed = deriveSeed(task.seed, relFile, collected.fullName)
+      const started = now()
+      let error: SerializedError | undefined
+      let running: RunningTest | undefined
+      let attempt = 0
+      while (attempt <= meta.retries) {
+        attempt++
+        sink.push(['test-start', collected.id, meta.timeoutMs])
+        sink.flush()
+        running = createRunningTest(collected, seed, attempt, (entry) => sink.push(['log', collected.id, entry]), {})
+        error = await runAttempt(node, meta, running, beforeEach)
+        if (collected.expectFail) {
+          if (error && error.kind !== 'timeout') error = undefined
+          else if (!error) {
+            error = { kind: 'assertion', name: 'ExpectedFailureError', message: 'test.fails: the test was expected to fail, but it passed', location: collected.location }
+          }
+        }
+        if (!error) break
+      }
+      const r = running!
+      const base = { durationMs: now() - started, attempts: attempt, seed, annotations: r.annotations, checks: r.checks, logs: r.logs }
+      if (error) return report(meta, { ...base, state: 'failed', error })
+      const inconclusive = r.checks.find((c) => c.verdict === 'inconclusive')
+      if (inconclusive) return report(meta, { ...base, state: 'inconclusive', reason: inconclusive.summary ?? `${inconclusive.check}: not enough evidence either way` })
+      report(meta, { ...base, state: 'passed' })
+    }
+
+    const runAttempt = async (node: TestNode, meta: Meta, running: RunningTest, suites: SuiteNode[]) => {
+      const ctx = running.context
+      for (const plugin of plugins) {
+        if (plugin.extendContext) Object.assign(ctx, plugin.extendContext(meta.collected) ?? {})
+      }
+      const stray: unknown[] = []
+      const previousStray = onStrayError
+      onStrayError = (e) => stray.push(e)
+      let error: SerializedError | undefined
+      await runWithTest(running, async () => {
+        const body = async () => {
+          for (const suite of suites) for (const hook of suite.beforeEach) await hook(ctx)
+          await node.fn!(ctx)
+        }
+        const wrapped = composeWrappers(plugins, body, { test: meta.collected, attempt: ctx.attempt })
+        try {
+          await withTimeout(wrapped, meta.timeoutMs, `test "${meta.collected.fullName}"`, () => running.controller.abort(new Error('test timed out')))
+        } catch (e) {
+          error = toError(e)
+        }
+        try {
+          await withTimeout(async () => {
+            for (const suite of [...suites].reverse()) for (const hook of suite.afterEach) await hook(ctx)
+          }, meta.timeoutMs, 'afterEach hooks')
+        } catch (e) {
+          error ??= prefixed(toError(e), 'afterEach hook failed')
+        }
+      })
+      onStrayError = previousStray
+      removeTmpdirs(running)
+      if (!error && stray.length > 0) error = prefixed(serializeError(stray[0]), 'an error was thrown outside the test\'s awaited code (a stray timer or unawaited promise)')
+      return error
+    }
+
+    const runSuite = async (suite: SuiteNode, chain: SuiteNode[]) => {
+      const inside = testsIn(suite)
+      const chainHere = [...chain, suite]
+      if (!inside.some(runnable) || cancelled) {
+        for (const meta of inside) await runTest(meta, chainHere)
+        return
+      }
+      let hookError: SerializedError | undefined
+      try {
+        await withTimeout(async () => {
+          for (const hook of suite.beforeAll) await hook()
+        }, task.timeoutMs, 'beforeAll hooks')
+      } catch (error) {
+        hookError = prefixed(toError(error), `beforeAll hook${suite.name ? ` of "${suite.name}"` : ''} failed`)
+      }
+      if (hookError) {
+        for (const meta of inside) {
+          if (runnable(meta)) report(meta, { state: 'failed', error: hookError, attempts: 1 })
+          else await runTest(meta, chainHere)
+        }
+      } else {
+        for (const child of suite.children) {
+          if (child.kind === 'suite') await runSuite(child, chainHere)
+          else await runTest(metas.get(child)!, chainHere)
+        }
+      }
+      try {
+        await withTimeout(async () => {
+          for (const hook of suite.afterAll) await hook()
+        }, task.timeoutMs, 'afterAll hooks')
+      } catch (error) {
+        fileError(prefixed(toError(error), `afterAll hook${suite.name ? ` of "${suite.name}"` : ''} failed`))
+      }
+    }
+
+    await runSuite(root, [])
+    return finish()
+  } catch (error) {
+    fileError(prefixed(serializeError(error), 'internal error while running the file'))
+    return finish()
+  }
+
+  function finish(): FileTaskReturn {
+    sink.flush()
+    if (activeSink === sink) activeSink = undefined
+    onStrayError = undefined
+    const memory = process.memoryUsage()
+    return { durationMs: now() - started, heapUsedBytes: memory.heapUsed, rssBytes: memory.rss }
+  }
+}
+
+function prefixed(error: SerializedError, context: string): SerializedError {
+  return { ...error, message: `${context}: ${error.message}` }
+}

@@ -1,0 +1,20 @@
+// Piscina worker entry. tsx's ESM hooks are not inherited by worker threads on Node 20,
+// so each worker registers them before loading any TypeScript (ours or the user's).
+import { threadId } from 'node:worker_threads'
+import { register } from 'tsx/esm/api'
+
+register()
+const { runFileTask } = await import('./run-file.ts')
+
+/** @param {{ task: import('../protocol.ts').FileTask, port: import('node:worker_threads').MessagePort }} message */
+export default async function runTask({ task, port }) {
+  const result = await runFileTask(task, {
+    post: (batch) => port.postMessage(batch),
+    onControl: (listener) => port.on('message', listener),
+  })
+  // Messages on the port and piscina's reply are not ordered: the final marker tells the
+  // main thread every batch has arrived.
+  port.postMessage({ events: [], final: true })
+  port.close()
+  return { ...result, workerId: threadId }
+}

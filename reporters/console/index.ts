@@ -1,0 +1,145 @@
+/**
+ * The console reporter. On a TTY: a live progress line (files done/total, the test running,
+ * elapsed time), failures printed as they happen with a code frame, the diff and a cleaned
+ * stack, then a summary. Not on a TTY, or with `CI=true`: plain lines, no cursor movement.
+ * The very last line is always `mltest: N passed, N failed, N skipped[, ...]`.
+ */
+import { relative } from 'node:path'
+import { createColors } from 'picocolors'
+import type { CheckRecord, FileResult, LogEntry, SerializedError, TestResult } from '../../core/protocol.ts'
+import type { Reporter, ReporterOptions, RunResult, RunStart } from '../../core/reporter.ts'
+import { codeFrame } from './code-frame.ts'
+import { summaryLine } from '../../core/summary.ts'
+
+export interface ConsoleReporterOptions extends ReporterOptions {
+  stream?: NodeJS.WriteStream
+  /** Live progress line; default: the stream is a TTY and `CI` is not set. */
+  live?: boolean
+}
+
+export function consoleReporter(options: ConsoleReporterOptions): Reporter {
+  const out = options.stream ?? process.stdout
+  const c = createColors(options.color)
+  const live = options.live ?? (Boolean(out.isTTY) && !process.env.CI)
+  const rel = (file: string) => relative(options.rootDir, file) || file
+  let total = 0
+  let seed = 0
+  let filesDone = 0
+  let startedAt = 0
+  let statusShown = false
+  let ticker: ReturnType<typeof setInterval> | undefined
+  const runningTests = new Map<string, string>()
+
+  const clearStatus = () => {
+    if (statusShown) out.write('\r\u001b[2K')
+    statusShown = false
+  }
+  const drawStatus = () => {
+    if (!live) return
+    clearStatus()
+    const current = [...runningTests.values()].at(-1)
+    const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1)
+    const line = `${c.cyan('RUN')} ${filesDone}/${total} files · ${elapsed}s${current ? ` · ${current}` : ''}`
+    out.write(line.slice(0, (out.columns || 100) - 1 + (line.length - stripLength(line))))
+    statusShown = true
+  }
+  const print = (text: string) => {
+    clearStatus()
+    out.write(text.endsWith('\n') ? text : text + '\n')
+    drawStatus()
+  }
+
+  const stateMark = (r: TestResult) =>
+    ({ passed: c.green('✓'), failed: c.red('✗'), skipped: c.yellow('↓'), todo: c.magenta('…'), inconclusive: c.yellow('?') })[r.state]
+
+  const formatChecks = (checks: CheckRecord[]) =>
+    checks.map((k) => `    ${c.dim('▸')} ${k.check} [${k.practice}] ${verdictColor(k.verdict)}${k.summary ? ` — ${k.summary}` : ''}`).join('\n')
+  const verdictColor = (v: CheckRecord['verdict']) => (v === 'pass' ? c.green(v) : v === 'fail' ? c.red(v) : c.yellow(v))
+
+  const formatError = (error: SerializedError, indent = '  '): string => {
+    const lines = [c.red(`${error.name}: ${error.message}`)]
+    if (error.diff && !error.message.includes(error.diff.split('\n')[0]!)) lines.push(error.diff)
+    if (error.location) {
+      const frame = codeFrame(error.location, options.color)
+      if (frame) lines.push('', c.dim(`${rel(error.location.file)}:${error.location.line}:${error.location.column}`), frame)
+    }
+    const frames = error.stack?.split('\n').filter((l) => /^\s+at /.test(l))
+    if (frames?.length) lines.push(c.dim(frames.slice(0, 8).join('\n')))
+    if (error.cause) lines.push(`${c.dim('Caused by:')} ${formatError(error.cause, '').trimStart()}`)
+    return lines.join('\n').replace(/^/gm, indent)
+  }
+
+  const formatFailure = (r: TestResult & { state: 'failed' }) => {
+    const head = `${c.bgRed(c.white(' FAIL '))} ${rel(r.file)} ${c.dim('>')} ${r.fullName}${r.attempts > 1 ? c.dim(` (after ${r.attempts} attempts)`) : ''}`
+    const parts = [head, formatError(r.error)]
+    if (r.checks.length) parts.push(formatChecks(r.checks))
+    if (r.logs.length) parts.push(c.dim('  captured output:\n') + r.logs.map((l) => `    ${l.text.trimEnd()}`).join('\n'))
+    parts.push(c.dim(`  replay: mltest run ${rel(r.file)} --seed ${seed} -t "${r.fullName.replace(/"/g, '\\"')}"`))
+    return parts.join('\n') + '\n'
+  }
+
+  return {
+    onRunStart(run: RunStart) {
+      total = run.files.length
+      seed = run.seed
+      startedAt = Date.now()
+      const isolate = run.isolate === 'none' ? '' : ` · isolate ${run.isolate}`
+      print(`${c.bold('mltest')} · seed ${run.seed} · ${run.workers} worker${run.workers === 1 ? '' : 's'}${isolate} · ${total} file${total === 1 ? '' : 's'}`)
+      if (live) ticker = setInterval(drawStatus, 100)
+      ticker?.unref()
+    },
+    onTestStart(file, testId) {
+      runningTests.set(file, testId.slice(testId.indexOf('::') + 2))
+    },
+    onTestResult(r) {
+      runningTests.delete(r.file)
+      if (r.state === 'failed') print(formatFailure(r))
+    },
+    onLog(file: string, testId: string | null, entry: LogEntry) {
+      const who = testId ? testId.replace('::', ' > ') : rel(file)
+      print(`${c.dim(`${entry.stream} | ${who}`)}\n${entry.text.trimEnd()}`)
+    },
+    onFileResult(file: FileResult) {
+      filesDone++
+      runningTests.delete(file.file)
+      const counts = countStates(file.tests)
+      const bad = counts.failed > 0 || file.errors.length > 0
+      const mark = bad ? c.red('✗') : c.green('✓')
+      const detail = [`${file.tests.length} test${file.tests.length === 1 ? '' : 's'}`]
+      if (counts.failed) detail.push(c.red(`${counts.failed} failed`))
+      if (file.errors.length) detail.push(c.red(`${file.errors.length} error${file.errors.length === 1 ? '' : 's'}`))
+      const lines = [`${mark} ${rel(file.file)} ${c.dim(`(${detail.join(', ')}, ${Math.round(file.durationMs)} ms)`)}`]
+      for (const error of file.errors) lines.push(`${c.bgRed(c.white(' ERROR '))} ${rel(file.file)}\n${formatError(error)}`)
+      for (const t of file.tests) {
+        if (t.state !== 'passed' && t.state !== 'failed') lines.push(`  ${stateMark(t)} ${c.dim(t.fullName)}${t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : ''}`)
+        if (t.checks.length && t.state !== 'failed') lines.push(`  ${stateMark(t)} ${t.fullName}\n${formatChecks(t.checks)}`)
+      }
+      print(lines.join('\n'))
+    },
+    onRunEnd(run: RunResult) {
+      if (ticker) clearInterval(ticker)
+      clearStatus()
+      const s = run.summary
+      const failed = run.files.flatMap((f) => f.tests.filter((t) => t.state === 'failed').map((t) => `${rel(f.file)} > ${t.fullName}`))
+      const lines = ['']
+      if (failed.length) lines.push(c.red(c.bold('Failed tests:')), ...failed.map((name) => `  ${c.red('✗')} ${name}`), '')
+      const withErrors = run.files.filter((f) => f.errors.length > 0).map((f) => rel(f.file))
+      if (withErrors.length) lines.push(c.red(c.bold('Files with errors:')), ...withErrors.map((f) => `  ${c.red('!')} ${f}`), '')
+      for (const error of run.runErrors) lines.push(c.red(`run error: ${error}`))
+      if (run.notRun.length) lines.push(c.yellow(`not run (bail): ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'}`))
+      lines.push(`${c.dim('Files   ')} ${run.files.length}${withErrors.length ? c.red(` (${withErrors.length} with errors)`) : ''}`)
+      lines.push(`${c.dim('Seed    ')} ${run.seed} ${c.dim(`(replay: --seed ${run.seed})`)}`)
+      lines.push(`${c.dim('Duration')} ${(run.durationMs / 1000).toFixed(2)} s`)
+      lines.push(summaryLine(s))
+      out.write(lines.join('\n') + '\n')
+    },
+  }
+}
+
+function countStates(tests: TestResult[]) {
+  return { failed: tests.filter((t) => t.state === 'failed').length }
+}
+
+function stripLength(text: string): number {
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length
+}
