@@ -70,6 +70,9 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
         }
         child.onExit = (code, signal) => {
           if (killed) return reject(new WorkerCrash('the worker process was terminated', 'killed'))
+          if (signal === 'SIGABRT') {
+            return reject(new WorkerCrash('the worker process aborted (SIGABRT): V8 aborts this way when the heap limit is reached (see "heap out of memory" above); otherwise a native crash', 'oom'))
+          }
           if (signal) {
             return reject(new WorkerCrash(`the worker process was killed by ${signal} (a native crash, e.g. in an addon such as onnxruntime-node)`, 'signal'))
           }
