@@ -69,6 +69,8 @@ export interface CollectedTest {
   tags: string[]
   mode: 'run' | 'skip' | 'todo'
   expectFail: boolean
+  /** Runs alone: no other test runs on any worker meanwhile (benchmarks; tag `bench`). */
+  exclusive: boolean
   location?: SourceLocation
 }
 
@@ -135,6 +137,10 @@ export type WorkerEvent =
   | ['test-end', TestResult]
   | ['log', id: string | null, entry: LogEntry]
   | ['file-error', SerializedError]
+  /** An exclusive test wants to start; the worker waits for `grant`. */
+  | ['exclusive-request', id: string]
+  /** The worker honoured `pause` and waits for `resume` before its next test. */
+  | ['paused']
 
 export interface WorkerBatch {
   events: WorkerEvent[]
@@ -143,7 +149,13 @@ export interface WorkerBatch {
 }
 
 /** Main → worker over the task's port. */
-export type ControlMessage = { type: 'cancel'; reason: string }
+export type ControlMessage =
+  | { type: 'cancel'; reason: string }
+  /** Finish the current test, then wait: an exclusive test is about to run elsewhere. */
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** The exclusive test asked for may start now. */
+  | { type: 'grant' }
 
 /** What a worker returns when it finishes a file. */
 export interface FileTaskReturn {

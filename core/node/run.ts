@@ -71,12 +71,13 @@ export async function runTests(config: ResolvedConfig, paths: string[], cwd: str
     const pool: WorkerPool =
       config.isolate === 'process'
         ? createProcessPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
-        : createThreadPool({ workers, isolateFiles: config.isolate === 'file', heapLimitMb: config.workerHeapLimitMb, env: process.env })
+        : createThreadPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
     try {
       outcome = await runScheduled(files, {
         pool,
         taskFor,
         bail: config.bail,
+        recycleEveryFile: config.isolate === 'file',
         memoryLimitBytes: config.workerMemoryLimitMb ? config.workerMemoryLimitMb * 1024 * 1024 : undefined,
         memoryMetric: config.isolate === 'process' ? 'rss' : 'heap',
         events: {

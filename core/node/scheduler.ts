@@ -8,6 +8,7 @@
 import type { CollectedTest, FileResult, FileTask, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
 import type { WorkerPool } from './worker-pool.ts'
 import { WorkerCrash } from './worker-pool.ts'
+import { ExclusiveGate } from './exclusive-gate.ts'
 
 export interface SchedulerEvents {
   onCollected(file: string, tests: CollectedTest[]): void
@@ -22,6 +23,8 @@ export interface SchedulerOptions {
   /** Builds the task for a file; `skipIds` lists tests an earlier attempt already reported. */
   taskFor(file: string, skipIds: string[]): FileTask
   bail: number
+  /** `--isolate file`: a fresh worker for every file. */
+  recycleEveryFile?: boolean
   /** Recycle a worker whose memory passed this many bytes after a file. */
   memoryLimitBytes?: number
   memoryMetric: 'heap' | 'rss'
@@ -43,8 +46,10 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
   const queue = files.map((file) => ({ file, skipIds: [] as string[] }))
   const results = new Map<string, FileResult>()
   const cancels = new Set<(reason: string) => void>()
+  const gate = new ExclusiveGate()
   let failures = 0
   let bailed = false
+  let taskCount = 0
 
   const countFailure = () => {
     failures++
@@ -63,6 +68,7 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     let hung: { id: string; timeoutMs: number } | undefined
     let watchdog: ReturnType<typeof setTimeout> | undefined
     const clearWatchdog = () => watchdog !== undefined && clearTimeout(watchdog)
+    const key = taskCount++
 
     const task = pool.run(options.taskFor(file, skipIds), (batch: WorkerBatch) => {
       for (const event of batch.events) {
@@ -92,8 +98,15 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
             result.tests.push(test)
             if (test.state === 'failed') countFailure()
             events.onTestResult(test)
+            gate.onTestEnd(key, test.id)
             break
           }
+          case 'exclusive-request':
+            gate.onRequest(key, event[1])
+            break
+          case 'paused':
+            gate.onPaused(key)
+            break
           case 'log':
             events.onLog(file, event[1], event[2])
             break
@@ -106,13 +119,15 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     })
     const cancel = (reason: string) => task.control({ type: 'cancel', reason })
     cancels.add(cancel)
+    gate.add(key, (message) => task.control(message))
     if (bailed) cancel('--bail')
 
     try {
       const done = await task.done
       result.durationMs += done.durationMs
       const used = options.memoryMetric === 'heap' ? done.heapUsedBytes : done.rssBytes
-      if (options.memoryLimitBytes !== undefined && used > options.memoryLimitBytes) await pool.recycle(done.workerId)
+      const overLimit = options.memoryLimitBytes !== undefined && used > options.memoryLimitBytes
+      if (overLimit || options.recycleEveryFile) await pool.recycle(done.workerId)
     } catch (error) {
       if (!(error instanceof WorkerCrash)) throw error
       const victim = hung ?? running
@@ -148,6 +163,7 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     } finally {
       clearWatchdog()
       cancels.delete(cancel)
+      gate.remove(key)
     }
     finishFile(file)
   }
@@ -160,7 +176,9 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
   // Never more tasks than workers: each starts at once, and recycling happens between files.
   const slots = Array.from({ length: Math.min(pool.size, Math.max(files.length, 1)) }, async () => {
     while (queue.length > 0 && !bailed) {
-      const next = queue.shift()!
+      await gate.whenIdle()
+      const next = queue.shift()
+      if (!next) break
       await runOne(next.file, next.skipIds)
     }
   })

@@ -1,7 +1,7 @@
 /**
  * Worker threads through piscina. Workers are long-lived and share their module cache
- * across files (tfjs or onnxruntime load once per worker), unless `isolate` asks for a
- * fresh worker per file.
+ * across files (tfjs or onnxruntime load once per worker). `--isolate file` is the
+ * scheduler recycling the worker after each file.
  */
 import { MessageChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
@@ -12,7 +12,6 @@ const ENTRY = new URL('../worker/thread-entry.mjs', import.meta.url).href
 
 export interface ThreadPoolOptions {
   workers: number
-  isolateFiles: boolean
   heapLimitMb?: number
   env: NodeJS.ProcessEnv
 }
@@ -35,7 +34,6 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
     minThreads: options.workers,
     maxThreads: options.workers,
     idleTimeout: 2 ** 31 - 1,
-    isolateWorkers: options.isolateFiles,
     env: options.env,
     resourceLimits: options.heapLimitMb ? { maxOldGenerationSizeMb: options.heapLimitMb } : undefined,
   })

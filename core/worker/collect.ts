@@ -18,8 +18,10 @@ export interface TestOptions {
   timeout?: number
   /** Times to retry a failing test before reporting it failed. */
   retries?: number
-  /** Tags for `--tag` filters; inherited from enclosing describes. */
+  /** Tags for `--tag` filters; inherited from enclosing describes. Tag `bench` implies `exclusive`. */
   tags?: string[]
+  /** Run alone: no other test runs on any worker meanwhile (benchmarks). */
+  exclusive?: boolean
 }
 
 type Mode = 'run' | 'skip' | 'only' | 'todo'

@@ -15,6 +15,7 @@ import { parseTagExpression } from '../tag-expression.ts'
 import { beginCollection, endCollection, type SuiteNode, type TestNode } from './collect.ts'
 import { captureConsole, createRunningTest, removeTmpdirs, runWithTest, type RunningTest } from './context.ts'
 import { EventSink } from './event-sink.ts'
+import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { serializeError } from './serialize-error.ts'
 
 // Captured at load: user code that patches timers or the clock cannot break the runner.
@@ -96,15 +97,16 @@ function describeTests(root: SuiteNode, task: FileTask, relFile: string): Map<Te
   const tagFilter = task.tagExpr ? parseTagExpression(task.tagExpr) : undefined
   const ids = new Map<string, number>()
   let hasOnly = false
-  const walk = (suite: SuiteNode, path: string[], inherited: { tags: string[]; timeout?: number; retries?: number; mode: string; only: boolean }) => {
+  const walk = (suite: SuiteNode, path: string[], inherited: { tags: string[]; timeout?: number; retries?: number; exclusive?: boolean; mode: string; only: boolean }) => {
     for (const child of suite.children) {
       const mode = inherited.mode !== 'run' ? inherited.mode : child.mode === 'only' ? 'run' : child.mode
       const only = inherited.only || child.mode === 'only'
       const tags = [...new Set([...inherited.tags, ...(child.options.tags ?? [])])]
       const timeout = child.options.timeout ?? inherited.timeout
       const retries = child.options.retries ?? inherited.retries
+      const exclusive = child.options.exclusive ?? inherited.exclusive
       if (child.kind === 'suite') {
-        walk(child, [...path, child.name], { tags, timeout, retries, mode, only })
+        walk(child, [...path, child.name], { tags, timeout, retries, exclusive, mode, only })
         continue
       }
       hasOnly ||= only
@@ -121,6 +123,7 @@ function describeTests(root: SuiteNode, task: FileTask, relFile: string): Map<Te
         tags,
         mode: mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'run',
         expectFail: child.expectFail,
+        exclusive: exclusive ?? tags.includes('bench'),
         location: child.location,
       }
       const selected = (!grep || grep.test(fullName)) && (!tagFilter || tagFilter(tags))
@@ -148,8 +151,10 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
   const sink = new EventSink((batch) => channel.post(batch))
   activeSink = sink
   let cancelled: string | undefined
+  const gate = new ExclusiveWaiter(sink)
   channel.onControl((message) => {
     if (message.type === 'cancel') cancelled = message.reason
+    else gate.onControl(message)
   })
   const relFile = relative(task.rootDir, task.file).split('\\').join('/')
   const fileError = (error: SerializedError) => sink.push(['file-error', error])
@@ -200,6 +205,8 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
       if (!meta.selected || skipIds.has(collected.id)) return
       if (collected.mode === 'todo') return report(meta, { state: 'todo' })
       if (collected.mode === 'skip') return report(meta, { state: 'skipped' })
+      if (cancelled) return report(meta, { state: 'skipped', reason: cancelled })
+      await gate.beforeTest(collected)
       if (cancelled) return report(meta, { state: 'skipped', reason: cancelled })
       const seed = deriveSeed(task.seed, relFile, collected.fullName)
       const started = now()

@@ -1,0 +1,115 @@
+/**
+ * The main thread's half of exclusive tests (benchmarks, tag `bench`): while one runs, no
+ * other test runs on any worker and no new file starts (importing a file is work too), so
+ * latency figures are not disturbed by the rest of the suite. The rest of the suite stays
+ * parallel the rest of the time.
+ *
+ * Protocol: a worker sends `exclusive-request`; the gate sends `pause` to every other worker
+ * that is running tests, waits until each has answered `paused` (after its current test) or
+ * finished its file, then sends `grant`. When the exclusive test ends, the next request is
+ * granted, or every paused worker gets `resume`.
+ */
+import type { ControlMessage } from '../protocol.ts'
+
+type TaskState = 'running' | 'pausing' | 'paused' | 'requesting' | 'exclusive'
+
+interface GateTask {
+  state: TaskState
+  send(message: ControlMessage): void
+  testId?: string
+}
+
+export class ExclusiveGate {
+  private readonly tasks = new Map<number, GateTask>()
+  private readonly queue: number[] = []
+  private owner: number | undefined
+  private idleWaiters: Array<() => void> = []
+
+  add(key: number, send: (message: ControlMessage) => void): void {
+    this.tasks.set(key, { state: 'running', send })
+    // A file that starts while a request is pending must pause before its first test.
+    if (this.busy()) this.pauseOthers()
+  }
+
+  remove(key: number): void {
+    this.tasks.delete(key)
+    const queued = this.queue.indexOf(key)
+    if (queued !== -1) this.queue.splice(queued, 1)
+    if (this.owner === key) this.release()
+    else this.tryGrant()
+  }
+
+  onRequest(key: number, testId: string): void {
+    const task = this.tasks.get(key)
+    if (!task) return
+    task.state = 'requesting'
+    task.testId = testId
+    this.queue.push(key)
+    this.tryGrant()
+  }
+
+  onPaused(key: number): void {
+    const task = this.tasks.get(key)
+    if (!task) return
+    if (!this.busy()) {
+      // A pause that crossed a release: nothing to wait for.
+      task.state = 'running'
+      task.send({ type: 'resume' })
+      return
+    }
+    task.state = 'paused'
+    this.tryGrant()
+  }
+
+  onTestEnd(key: number, testId: string): void {
+    if (this.owner === key && this.tasks.get(key)?.testId === testId) this.release()
+  }
+
+  /** Resolves when no exclusive test runs or waits, so a new file may start. */
+  whenIdle(): Promise<void> {
+    if (!this.busy()) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private busy(): boolean {
+    return this.owner !== undefined || this.queue.length > 0
+  }
+
+  private pauseOthers(): void {
+    for (const [key, task] of this.tasks) {
+      if (key !== this.queue[0] && task.state === 'running') {
+        task.state = 'pausing'
+        task.send({ type: 'pause' })
+      }
+    }
+  }
+
+  private tryGrant(): void {
+    if (this.owner !== undefined || this.queue.length === 0) return
+    this.pauseOthers()
+    const next = this.queue[0]!
+    const othersQuiet = [...this.tasks].every(([key, t]) => key === next || t.state === 'paused' || t.state === 'requesting')
+    if (!othersQuiet) return
+    this.queue.shift()
+    this.owner = next
+    const task = this.tasks.get(next)!
+    task.state = 'exclusive'
+    task.send({ type: 'grant' })
+  }
+
+  private release(): void {
+    const owner = this.owner !== undefined ? this.tasks.get(this.owner) : undefined
+    if (owner) owner.state = 'running'
+    this.owner = undefined
+    if (this.queue.length > 0) return this.tryGrant()
+    for (const task of this.tasks.values()) {
+      if (task.state === 'paused' || task.state === 'pausing') {
+        task.state = 'running'
+        task.send({ type: 'resume' })
+      }
+    }
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const wake of waiters) wake()
+  }
+}
