@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { builtinPlugins } from '../builtin-plugins.ts'
 import { expect } from '../expect/index.ts'
 import type { Plugin } from '../hooks.ts'
-import { callNotify, composeWrappers, registerPlugins } from '../plugin-host.ts'
+import { callNotify, composeWrappers, PluginError, registerPlugins } from '../plugin-host.ts'
 import type { CollectedTest, ControlMessage, FileTask, FileTaskReturn, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
 import { createRng, deriveSeed } from '../seed.ts'
 import { parseTagExpression } from '../tag-expression.ts'
@@ -237,8 +237,12 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
 
     const runAttempt = async (node: TestNode, meta: Meta, running: RunningTest, suites: SuiteNode[]) => {
       const ctx = running.context
-      for (const plugin of plugins) {
-        if (plugin.extendContext) Object.assign(ctx, plugin.extendContext(meta.collected) ?? {})
+      try {
+        for (const plugin of plugins) {
+          if (plugin.extendContext) Object.assign(ctx, await contextFieldsOf(plugin, meta.collected))
+        }
+      } catch (e) {
+        return serializeError(e)
       }
       const stray: unknown[] = []
       const previousStray = onStrayError
@@ -317,6 +321,14 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
     onStrayError = undefined
     const memory = process.memoryUsage()
     return { durationMs: now() - started, heapUsedBytes: memory.heapUsed, rssBytes: memory.rss }
+  }
+}
+
+async function contextFieldsOf(plugin: Plugin, test: CollectedTest): Promise<Record<string, unknown>> {
+  try {
+    return plugin.extendContext?.(test) ?? {}
+  } catch (error) {
+    throw new PluginError(plugin.name, 'extendContext', error)
   }
 }
 
