@@ -5,34 +5,36 @@
 import { existsSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { UserConfig } from '../config.ts'
 import { UsageError } from './usage-error.ts'
 
 export const CONFIG_NAMES = ['mltest.config.ts', 'mltest.config.mts', 'mltest.config.js', 'mltest.config.mjs']
 
-const positiveInt = z.number().int().positive()
-const nonNegativeInt = z.number().int().nonnegative()
-
-const configSchema = z.strictObject({
-  include: z.array(z.string()).optional(),
-  exclude: z.array(z.string()).optional(),
-  workers: positiveInt.optional(),
-  timeout: positiveInt.optional(),
-  retries: nonNegativeInt.optional(),
-  reporters: z.array(z.union([z.string(), z.looseObject({})])).optional(),
-  plugins: z.array(z.unknown()).optional(),
-  setupFiles: z.array(z.string()).optional(),
-  bail: nonNegativeInt.optional(),
-  seed: nonNegativeInt.optional(),
-  shuffle: z.boolean().optional(),
-  passWithNoTests: z.boolean().optional(),
-  isolate: z.enum(['none', 'file', 'process']).optional(),
-  workerMemoryLimit: positiveInt.optional(),
-  workerHeapLimit: positiveInt.optional(),
-  inconclusive: z.enum(['pass', 'fail']).optional(),
-  pluginOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-})
+// zod loads only when there is a config file to check (it costs ~100 ms at start-up).
+function configSchema(z: typeof import('zod').z) {
+  const positiveInt = z.number().int().positive()
+  const nonNegativeInt = z.number().int().nonnegative()
+  return z.strictObject({
+    include: z.array(z.string()).optional(),
+    exclude: z.array(z.string()).optional(),
+    workers: positiveInt.optional(),
+    timeout: positiveInt.optional(),
+    retries: nonNegativeInt.optional(),
+    reporters: z.array(z.union([z.string(), z.looseObject({})])).optional(),
+    plugins: z.array(z.unknown()).optional(),
+    setupFiles: z.array(z.string()).optional(),
+    bail: nonNegativeInt.optional(),
+    seed: nonNegativeInt.optional(),
+    shuffle: z.boolean().optional(),
+    passWithNoTests: z.boolean().optional(),
+    isolate: z.enum(['none', 'file', 'process']).optional(),
+    workerMemoryLimit: positiveInt.optional(),
+    workerHeapLimit: positiveInt.optional(),
+    inconclusive: z.enum(['pass', 'fail']).optional(),
+    pluginOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+}
 
 /** The config file to use: `--config PATH`, else the first default name in `cwd`. */
 export function findConfigFile(cwd: string, explicit?: string): string | undefined {
@@ -44,11 +46,11 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
   return CONFIG_NAMES.map((name) => resolve(cwd, name)).find((path) => existsSync(path))
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, knownKeys: string[]): string {
   const key = issue.path.join('.')
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${[...issue.path, k].join('.')}"`).join(', ')
-    return `unknown key ${keys} — remove it or fix its spelling (known keys: ${Object.keys(configSchema.shape).join(', ')})`
+    return `unknown key ${keys} — remove it or fix its spelling (known keys: ${knownKeys.join(', ')})`
   }
   let value: unknown = input
   for (const part of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey]
@@ -69,9 +71,10 @@ export async function loadConfigFile(path: string): Promise<UserConfig> {
   if (config === null || typeof config !== 'object') {
     throw new UsageError(`${basename(path)} has no default export object — write: export default defineConfig({ ... })`)
   }
-  const parsed = configSchema.safeParse(config)
+  const schema = configSchema((await import('zod')).z)
+  const parsed = schema.safeParse(config)
   if (!parsed.success) {
-    throw new UsageError(`${basename(path)}: ${describeIssue(parsed.error.issues[0]!, config)} — fix it in ${path}`)
+    throw new UsageError(`${basename(path)}: ${describeIssue(parsed.error.issues[0]!, config, Object.keys(schema.shape))} — fix it in ${path}`)
   }
   return config as UserConfig
 }
