@@ -64,7 +64,8 @@ export async function loadConfigFile(path: string): Promise<UserConfig> {
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown }
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // esbuild puts the `file:line:col: ERROR: ...` detail on the lines after the first.
+    const message = error instanceof Error ? error.message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ') : String(error)
     throw new UsageError(`could not load ${basename(path)}: ${message} — fix the error in ${path}`)
   }
   const config = mod.default

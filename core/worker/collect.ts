@@ -101,9 +101,14 @@ function addTest(name: unknown, fn: TestFn | undefined, options: TestOptions | u
 function addSuite(name: unknown, fn: (() => void) | undefined, options: TestOptions | undefined, mode: Mode) {
   const parent = currentSuite('describe()')
   const suiteName = checkName('describe()', name)
+  if (mode === 'todo') {
+    // A todo describe has no body yet: it is one todo entry, so it is listed and counted.
+    parent.children.push({ kind: 'test', name: suiteName, parent, mode: 'todo', expectFail: false, options: options ?? {}, location: callerLocation() })
+    return
+  }
   const suite = newSuite(suiteName, parent, mode, options ?? {})
   parent.children.push(suite)
-  if (mode === 'todo' || !fn) return
+  if (!fn) return
   if (typeof fn !== 'function') throw new TypeError(`describe("${suiteName}"): the second argument must be a function`)
   state.current = suite
   try {

@@ -26,7 +26,9 @@ function framePath(line: string): string | undefined {
 }
 
 function isOwnOrInternal(line: string): boolean {
-  if (/\(node:|^\s*at node:|\(<anonymous>\)|at <anonymous>/.test(line)) return true
+  // `at <anonymous> (/path/file.ts:1:2)` is a user frame (a file's top level); only a bare
+  // `<anonymous>` without a path is internal.
+  if (/\(node:|^\s*at node:|\(<anonymous>\)|^\s*at <anonymous>\s*$/.test(line)) return true
   const path = framePath(line)
   if (!path) return false
   return path.includes('/node_modules/') || OWN_DIRS.some((dir) => path.startsWith(dir))
