@@ -1,9 +1,12 @@
 /**
- * Plugins registered in every run before the config's own. Each built-in plugin's heavy
- * dependencies load lazily, inside the check functions that need them.
+ * Plugins registered in every run before the config's own. They are loaded on both sides
+ * of the thread boundary, so their modules import nothing heavy: tfjs and onnxruntime load
+ * inside the check functions that need them.
  */
 import type { Plugin } from './hooks.ts'
+import { onnxPlugin } from '../plugins/onnx/plugin.ts'
+import { reproducibilityPlugin } from '../plugins/reproducibility/_internals/plugin.ts'
 
 export function builtinPlugins(): Plugin[] {
-  return []
+  return [onnxPlugin(), reproducibilityPlugin()]
 }

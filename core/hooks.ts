@@ -75,7 +75,7 @@ export interface Plugin extends MainHooks, WorkerHooks {
   enforce?: 'pre' | 'post'
   options?: PluginOption[]
   /** Matchers added to `expect` in every worker. */
-  matchers?: Record<string, MatcherFunction>
+  matchers?: Record<string, MatcherFunction<any>>
 }
 
 /** The hook names a plugin object may carry, checked at registration. */

@@ -1,10 +1,49 @@
 /**
  * The one Reporter interface: optional async hooks. Streaming reporters (console, tap,
  * github) use the per-event hooks; file reporters (junit, json) only read the final result
- * tree in `onRunEnd`.
+ * tree in `onRunEnd`. `mltest report` and `mltest merge` replay a saved result tree through
+ * the same hooks, so every reporter works from a JSON result as well as from a live run.
  */
 import type { RunSummary } from './hooks.ts'
 import type { CollectedTest, FileResult, LogEntry, TestResult } from './protocol.ts'
+
+/** This run's part of a sharded run: `--shard index/count`, both 1-based. */
+export interface ShardSpec {
+  index: number
+  count: number
+}
+
+/** The settings that shaped a run, kept in the result so a report can say how it was made. */
+export interface RunConfigSummary {
+  configFile: string | null
+  include: string[]
+  exclude: string[]
+  workers: number
+  isolate: 'none' | 'file' | 'process'
+  timeoutMs: number
+  retries: number
+  bail: number
+  shuffle: boolean
+  grep: string | null
+  tagExpr: string | null
+  /** How inconclusive verdicts count: as a pass (default) or a failure. */
+  inconclusive: 'pass' | 'fail'
+  reporters: string[]
+  plugins: string[]
+  pluginOptions: Record<string, Record<string, unknown>>
+}
+
+/** Where a run ran. */
+export interface RunEnvironment {
+  mltestVersion: string
+  node: string
+  platform: string
+  arch: string
+  cpuModel: string
+  cpuCount: number
+  totalMemoryMb: number
+  hostname: string
+}
 
 export interface RunStart {
   rootDir: string
@@ -13,6 +52,23 @@ export interface RunStart {
   workers: number
   isolate: 'none' | 'file' | 'process'
   startedAt: string
+  shard?: ShardSpec
+  config?: RunConfigSummary
+}
+
+/** A file's result plus console output that no test owned (top-level code, beforeAll). */
+export interface FileReport extends FileResult {
+  logs?: LogEntry[]
+}
+
+/** One input of `mltest merge`. */
+export interface MergedShard {
+  source: string
+  shard: ShardSpec | null
+  seed: number
+  startedAt: string
+  durationMs: number
+  hostname: string | null
 }
 
 /** The complete result tree of a run. */
@@ -21,12 +77,17 @@ export interface RunResult {
   seed: number
   startedAt: string
   durationMs: number
-  files: FileResult[]
+  files: FileReport[]
   summary: RunSummary
   /** Files never started because of `--bail`. */
   notRun: string[]
-  /** Errors of the run itself (a throwing plugin), not of a test. */
+  /** Errors of the run itself (a throwing plugin or reporter), not of a test. */
   runErrors: string[]
+  config?: RunConfigSummary
+  environment?: RunEnvironment
+  shard?: ShardSpec
+  /** Set by `mltest merge`: the shard results this one was merged from. */
+  mergedFrom?: MergedShard[]
 }
 
 export interface Reporter {
@@ -35,14 +96,14 @@ export interface Reporter {
   onTestStart?(file: string, testId: string): void | Promise<void>
   onTestResult?(result: TestResult): void | Promise<void>
   onLog?(file: string, testId: string | null, entry: LogEntry): void | Promise<void>
-  onFileResult?(file: FileResult): void | Promise<void>
+  onFileResult?(file: FileReport): void | Promise<void>
   onRunEnd?(run: RunResult): void | Promise<void>
 }
 
 export interface ReporterOptions {
   rootDir: string
   color: boolean
-  /** The `:PATH` part of `--reporter name:path`, if given. */
+  /** The `:PATH` part of `--reporter name:path`, if given, resolved against the working directory. */
   outputFile?: string
 }
 

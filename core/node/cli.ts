@@ -1,18 +1,16 @@
 /**
- * The `mltest` command line (commander). Plugin options become flags named
- * `--<plugin>-<option>`, so the config is found and its plugins loaded before parsing.
- * Bad input exits 2 with one line naming the problem and the fix.
+ * The `mltest` command line (commander): `run`, `watch`, `report` and `merge`. Plugin
+ * options become flags named `--<plugin>-<option>`, so the config is found and its plugins
+ * loaded before parsing. Bad input exits 2 with one line naming the problem and the fix.
  */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { UserConfig } from '../config.ts'
 import type { Plugin } from '../hooks.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { pluginsOf, resolveConfig, type CliOverrides } from './resolve-config.ts'
-import { runTests } from './run.ts'
+import { MLTEST_VERSION } from './run-info.ts'
+import { parseShard } from './shard.ts'
 import { UsageError } from './usage-error.ts'
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 function intOption(name: string, min: number) {
   return (value: string) => {
@@ -39,17 +37,11 @@ function flagName(plugin: string, option: string): string {
   return `${plugin}-${option}`.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)
 }
 
-function buildProgram(plugins: Plugin[], onRun: (paths: string[], opts: Record<string, unknown>) => Promise<void>): Command {
-  const program = new Command('mltest')
-    .description('A test framework for machine-learning systems')
-    .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
+type Action = (command: 'run' | 'watch', paths: string[], opts: Record<string, unknown>) => Promise<void>
 
-  const run = program
-    .command('run')
-    .description('discover *.mltest.ts files and run them on a pool of workers')
-    .argument('[paths...]', 'files, folders or globs (default: the config include, else the current folder)')
+/** Options shared by `run` and `watch`, plugin flags included. */
+function addRunOptions(command: Command, plugins: Plugin[]): Command {
+  command
     .option('--workers <n>', 'worker threads (default: available parallelism)', intOption('--workers', 1))
     .option('-t, --grep <pattern>', 'run tests whose full name matches this regular expression')
     .option('--tag <expr>', 'run tests whose tags match, e.g. "slow and not gpu"')
@@ -58,9 +50,8 @@ function buildProgram(plugins: Plugin[], onRun: (paths: string[], opts: Record<s
     .option('--retries <n>', 'retry a failing test up to n times', intOption('--retries', 0))
     .option('--seed <n>', 'run seed for t.rng and --shuffle (default: random, always printed)', intOption('--seed', 0))
     .option('--shuffle', 'shuffle file and test order with the run seed')
-    .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
+    .option('--reporter <name[:path]>', 'reporter, repeatable: console, junit, json, tap, github (default: console)', collect)
     .option('--config <path>', 'config file (default: mltest.config.{ts,mts,js,mjs} in the current folder)')
-    .option('--list', 'collect and print the tests, run nothing')
     .option('--pass-with-no-tests', 'exit 0 when no test is found')
     .option('--no-color', 'plain output without colours')
     .addOption(new Option('--isolate <mode>', 'none: long-lived workers share modules; file: a fresh worker per file; process: child processes').choices(['none', 'file', 'process']))
@@ -68,15 +59,60 @@ function buildProgram(plugins: Plugin[], onRun: (paths: string[], opts: Record<s
     .option('--worker-heap-limit <mb>', 'hard V8 heap limit per worker; a file exceeding it fails', intOption('--worker-heap-limit', 1))
     .addOption(new Option('--inconclusive <as>', 'exit code for inconclusive statistical verdicts (default: pass)').choices(['pass', 'fail']))
     .exitOverride()
-    .action(async (paths: string[], opts: Record<string, unknown>) => onRun(paths, opts))
-
   for (const plugin of plugins) {
     for (const option of plugin.options ?? []) {
       const flag = flagName(plugin.name, option.name)
       const def = option.default === undefined ? '' : ` (default: ${String(option.default)})`
-      run.addOption(new Option(`--${flag} <value>`, `[plugin ${plugin.name}] ${option.description}${def}`))
+      command.addOption(new Option(`--${flag} <value>`, `[plugin ${plugin.name}] ${option.description}${def}`))
     }
   }
+  return command
+}
+
+function buildProgram(plugins: Plugin[], onRun: Action, cwd: string, setExit: (code: number) => void): Command {
+  const program = new Command('mltest')
+    .description('A test framework for machine-learning systems')
+    .version(MLTEST_VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+
+  const run = program
+    .command('run')
+    .description('discover *.mltest.ts files and run them on a pool of workers')
+    .argument('[paths...]', 'files, folders or globs (default: the config include, else the current folder)')
+    .option('--list', 'collect and print the tests with their tags, run nothing')
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the test files (CI machines)')
+    .option('--shard-durations <results.json>', 'balance --shard by the file durations recorded in a JSON result')
+    .option('--changed [ref]', 'run only test files affected by files changed since a git ref (default HEAD: uncommitted changes)')
+  addRunOptions(run, plugins).action(async (paths: string[], opts: Record<string, unknown>) => onRun('run', paths, opts))
+
+  const watch = program
+    .command('watch')
+    .description('run the tests, then rerun those affected by each file change (keys: a all, f failed, q quit)')
+    .argument('[paths...]', 'files, folders or globs (default: the config include, else the current folder)')
+  addRunOptions(watch, plugins).action(async (paths: string[], opts: Record<string, unknown>) => onRun('watch', paths, opts))
+
+  const reportOptions = (opts: Record<string, unknown>) => ({
+    reporters: (opts.reporter as string[] | undefined) ?? ['console'],
+    color: opts.color === false ? false : process.env.NO_COLOR ? false : process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY),
+    cwd,
+  })
+  program
+    .command('report')
+    .description('render reporters from a JSON result (--reporter json:PATH) without running tests')
+    .argument('<results.json>', 'a result written by --reporter json:PATH (or by mltest merge)')
+    .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
+    .option('--no-color', 'plain output without colours')
+    .exitOverride()
+    .action(async (file: string, opts: Record<string, unknown>) => setExit(await (await import('./report-command.ts')).reportCommand(file, reportOptions(opts))))
+  program
+    .command('merge')
+    .description('merge JSON results of shards into one report with correct totals')
+    .argument('<results.json...>', 'results written by --reporter json:PATH, e.g. shard-*.json')
+    .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
+    .option('--no-color', 'plain output without colours')
+    .exitOverride()
+    .action(async (files: string[], opts: Record<string, unknown>) => setExit(await (await import('./report-command.ts')).mergeCommand(files, reportOptions(opts))))
   return program
 }
 
@@ -116,10 +152,24 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     const configFile = findConfigFile(cwd, configArg(argv))
     const userConfig: UserConfig | undefined = configFile ? await loadConfigFile(configFile) : undefined
     const plugins = pluginsOf(userConfig)
-    const program = buildProgram(plugins, async (paths, opts) => {
-      const config = resolveConfig(cwd, configFile, userConfig, overridesOf(opts, plugins))
-      exitCode = await runTests(config, paths, cwd)
-    })
+    const program = buildProgram(
+      plugins,
+      async (command, paths, opts) => {
+        const config = resolveConfig(cwd, configFile, userConfig, overridesOf(opts, plugins))
+        if (command === 'watch') {
+          exitCode = await (await import('./watch.ts')).watchTests(config, paths, cwd)
+          return
+        }
+        const changed = opts.changed === true ? 'HEAD' : (opts.changed as string | undefined)
+        const shard = opts.shard === undefined ? undefined : parseShard(String(opts.shard))
+        // The run graph (piscina, reporters) loads only when a command needs it: --help,
+        // --version and usage errors stay fast.
+        const { runTests } = await import('./run.ts')
+        exitCode = await runTests(config, paths, cwd, { shard, shardDurations: opts.shardDurations as string | undefined, changed })
+      },
+      cwd,
+      (code) => (exitCode = code),
+    )
     if (argv.length === 0) {
       program.outputHelp()
       return 2

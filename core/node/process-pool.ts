@@ -56,6 +56,11 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
   return {
     size: options.workers,
     run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask {
+      if (closing) {
+        // Watch mode quitting mid-run: no new child; the file ends as not finished.
+        const done = Promise.reject(new WorkerCrash('the worker pool was closed', 'killed'))
+        return { done, control: () => {}, kill: () => {} }
+      }
       const child = idleChild()
       child.busy = true
       let killed = false

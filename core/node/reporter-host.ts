@@ -3,7 +3,8 @@
  * file) is recorded as a run error, so the run exits non-zero with a clear message, and the
  * other reporters still get every event.
  */
-import type { Reporter, ReporterFactory, ReporterOptions } from '../reporter.ts'
+import { resolve } from 'node:path'
+import type { Reporter, ReporterFactory, ReporterOptions, RunResult } from '../reporter.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface ReporterSpec {
@@ -18,24 +19,34 @@ export function parseReporterSpec(text: string): ReporterSpec {
   return { name: match[1]!, outputFile: match[2] }
 }
 
+function isConsole(spec: ReporterSpec | Reporter): boolean {
+  return (spec as { name?: unknown }).name === 'console'
+}
+
+/**
+ * Builds the reporters, the console last so its closing line stays the very last line of
+ * output; a `:PATH` is resolved against `cwd`.
+ */
 export function createReporters(
   specs: Array<ReporterSpec | Reporter>,
   registry: Record<string, ReporterFactory>,
   base: Omit<ReporterOptions, 'outputFile'>,
+  cwd = process.cwd(),
 ): Array<{ name: string; reporter: Reporter }> {
-  return specs.map((spec, i) => {
+  return [...specs].sort((a, b) => Number(isConsole(a)) - Number(isConsole(b))).map((spec, i) => {
     if (!('name' in spec) || typeof spec.name !== 'string') return { name: `reporters[${i}]`, reporter: spec as Reporter }
     const { name, outputFile } = spec as ReporterSpec
     const factory = registry[name]
     if (!factory) {
       throw new UsageError(`unknown reporter "${name}" — available reporters: ${Object.keys(registry).join(', ')}`)
     }
-    return { name, reporter: factory({ ...base, outputFile }) }
+    return { name, reporter: factory({ ...base, outputFile: outputFile === undefined ? undefined : resolve(cwd, outputFile) }) }
   })
 }
 
 export class ReporterHost {
   readonly errors: string[] = []
+  private muted = false
 
   constructor(private readonly reporters: Array<{ name: string; reporter: Reporter }>) {}
 
@@ -48,9 +59,15 @@ export class ReporterHost {
     for (const entry of this.reporters) await this.emitTo(entry.name, hook, ...args)
   }
 
+  /** Stops every further call (watch mode quitting in the middle of a run). */
+  mute(): void {
+    this.muted = true
+  }
+
   /** Calls `hook` on the reporters named `name`. */
   async emitTo<K extends keyof Reporter>(name: string, hook: K, ...args: Parameters<NonNullable<Reporter[K]>>): Promise<void> {
     for (const entry of this.reporters) {
+      if (this.muted) return
       if (entry.name !== name) continue
       const fn = entry.reporter[hook] as ((...a: unknown[]) => unknown) | undefined
       if (!fn) continue
@@ -59,6 +76,18 @@ export class ReporterHost {
       } catch (error) {
         this.errors.push(`reporter "${name}" failed in ${hook}: ${error instanceof Error ? error.message : String(error)}`)
       }
+    }
+  }
+
+  /**
+   * Ends the run for every reporter in order. File reporters come first, so the console,
+   * last, can list the reporter errors among the run errors before its closing line.
+   * Errors of the console itself stay in `errors`, for the caller to print.
+   */
+  async finish(run: RunResult): Promise<void> {
+    for (const name of new Set(this.names)) {
+      if (name === 'console') run.runErrors.push(...this.errors.splice(0))
+      await this.emitTo(name, 'onRunEnd', run)
     }
   }
 

@@ -1,133 +1,98 @@
 /**
- * One `mltest run`: discovery → scheduler on the pool → reporters → exit code.
- * Exit codes: 0 all passed; 1 a test or file failed, a plugin or reporter failed, or no
- * tests were found (unless passWithNoTests); 2 is raised as a UsageError by the caller.
+ * One `mltest run`: discovery → selection (`--changed`, `--shard`) → the pool → reporters →
+ * exit code. Exit codes: 0 all passed; 1 a test or file failed, a plugin or reporter failed,
+ * or no tests were found (unless passWithNoTests, or a shard or `--changed` selected no
+ * file, which is a normal outcome in CI); 2 is raised as a UsageError by the caller.
  */
 import { existsSync } from 'node:fs'
-import { relative } from 'node:path'
-import { callNotify, PluginError } from '../plugin-host.ts'
-import type { CollectedTest, FileResult, FileTask } from '../protocol.ts'
-import type { RunResult } from '../reporter.ts'
-import { summarize } from '../summary.ts'
+import { relative, resolve } from 'node:path'
+import type { CollectedTest, FileResult } from '../protocol.ts'
+import type { ShardSpec } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
+import { changedFilesSince, selectAffected } from './changed.ts'
 import { discoverTestFiles } from './discovery.ts'
-import { createProcessPool } from './process-pool.ts'
+import { createPool, executeRun, exitCodeOf } from './execute-run.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
-import { runScheduled } from './scheduler.ts'
-import { createThreadPool } from './thread-pool.ts'
+import { readShardDurations, selectShard } from './shard.ts'
 import { UsageError } from './usage-error.ts'
-import type { WorkerPool } from './worker-pool.ts'
+import { summaryLine } from '../summary.ts'
 
-export async function runTests(config: ResolvedConfig, paths: string[], cwd: string): Promise<number> {
+/** Narrowing of the discovered files, from the command line only. */
+export interface RunSelection {
+  shard?: ShardSpec
+  /** A result file whose recorded durations balance the shards. */
+  shardDurations?: string
+  /** Only files affected by changes since this git ref. */
+  changed?: string
+}
+
+export function checkSetupFiles(config: ResolvedConfig): void {
   for (const file of config.setupFiles) {
     if (!existsSync(file)) throw new UsageError(`setup file not found: ${file} — fix setupFiles in ${config.configFile ?? 'the config'}`)
   }
-  const startedAt = new Date()
-  let files = discoverTestFiles({ rootDir: config.rootDir, paths, cwd, include: config.include, exclude: config.exclude })
+}
+
+/** Applies `--changed` and `--shard`; `note` says why the selection is empty, if it is. */
+export function selectFiles(config: ResolvedConfig, all: string[], selection: RunSelection, cwd: string): { files: string[]; note?: string } {
+  if (selection.shardDurations && !selection.shard) throw new UsageError('--shard-durations needs --shard i/n — add --shard, or drop --shard-durations')
+  let files = all
+  let note: string | undefined
+  if (selection.changed !== undefined) {
+    const changed = changedFilesSince(selection.changed, config.rootDir)
+    const picked = selectAffected(files, changed, config)
+    files = picked.files
+    if (picked.everything) process.stderr.write(`mltest: --changed: ${relative(cwd, picked.everything)} changed, which can affect every test — running all ${files.length} files\n`)
+    if (files.length === 0) note = `no test file is affected by changes since ${selection.changed}`
+  }
+  if (selection.shard) {
+    const durations = selection.shardDurations ? readShardDurations(resolve(cwd, selection.shardDurations), selection.shardDurations) : undefined
+    files = selectShard(files, selection.shard, config.rootDir, durations)
+    if (files.length === 0) note ??= `shard ${selection.shard.index}/${selection.shard.count} has no test files (there are fewer files than shards)`
+  }
+  return { files, note }
+}
+
+export async function runTests(config: ResolvedConfig, paths: string[], cwd: string, selection: RunSelection = {}): Promise<number> {
+  checkSetupFiles(config)
+  const discovered = discoverTestFiles({ rootDir: config.rootDir, paths, cwd, include: config.include, exclude: config.exclude })
+  let { files, note } = selectFiles(config, discovered, selection, cwd)
   if (config.shuffle) {
     const { createRng, deriveSeed } = await import('../seed.ts')
     files = createRng(deriveSeed(config.seed, 'file-order')).shuffle(files)
   }
-  const reporters = createReporters(
-    config.list ? [] : [...config.reporters].sort((a, b) => Number(isConsole(a)) - Number(isConsole(b))),
-    builtinReporters,
-    { rootDir: config.rootDir, color: config.color },
-  )
-  const host = new ReporterHost(reporters)
-  const runErrors: string[] = []
-  const pluginCalls: Promise<void>[] = []
-  const callPlugins = (promise: Promise<void>) => {
-    pluginCalls.push(promise.catch((error: unknown) => void runErrors.push(error instanceof PluginError ? error.message : String(error))))
-  }
-
+  const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
-  for (const plugin of config.plugins) {
-    if (plugin.configResolved) callPlugins(callNotify([plugin], 'configResolved', config.pluginOptions[plugin.name] ?? {}))
+  const pool = files.length > 0 ? createPool(config, workers) : undefined
+  let outcome
+  try {
+    outcome = await executeRun({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true })
+  } finally {
+    await pool?.close()
   }
-  callPlugins(callNotify(config.plugins, 'onRunStart', { rootDir: config.rootDir, seed: config.seed, files }))
-  await host.emit('onRunStart', { rootDir: config.rootDir, seed: config.seed, files, workers, isolate: config.isolate, startedAt: startedAt.toISOString() })
+  if (config.list) return printList(outcome.listed, config, outcome.run.files)
 
-  const taskFor = (file: string, skipIds: string[]): FileTask => ({
-    file,
-    rootDir: config.rootDir,
-    configFile: config.configFile,
-    setupFiles: config.setupFiles,
-    seed: config.seed,
-    shuffle: config.shuffle,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-    grep: config.grep,
-    tagExpr: config.tagExpr,
-    listOnly: config.list,
-    skipIds,
-    pluginOptions: config.pluginOptions,
-    color: config.color,
-  })
-
-  const listed: Array<[string, CollectedTest[]]> = []
-  let outcome: { files: FileResult[]; notRun: string[] } = { files: [], notRun: [] }
-  if (files.length > 0) {
-    const pool: WorkerPool =
-      config.isolate === 'process'
-        ? createProcessPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
-        : createThreadPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
-    try {
-      outcome = await runScheduled(files, {
-        pool,
-        taskFor,
-        bail: config.bail,
-        recycleEveryFile: config.isolate === 'file',
-        memoryLimitBytes: config.workerMemoryLimitMb ? config.workerMemoryLimitMb * 1024 * 1024 : undefined,
-        memoryMetric: config.isolate === 'process' ? 'rss' : 'heap',
-        events: {
-          onCollected: (file, tests) => {
-            listed.push([file, tests])
-            host.notify('onCollected', file, tests)
-          },
-          onTestStart: (file, id) => host.notify('onTestStart', file, id),
-          onTestResult: (result) => {
-            host.notify('onTestResult', result)
-            callPlugins(callNotify(config.plugins, 'onTestResult', result))
-          },
-          onLog: (file, id, entry) => host.notify('onLog', file, id, entry),
-          onFileResult: (result) => {
-            host.notify('onFileResult', result)
-            callPlugins(callNotify(config.plugins, 'onFileResult', result))
-          },
-        },
-      })
-    } finally {
-      await pool.close()
-    }
-  }
-
-  if (config.list) return printList(listed, config, outcome.files)
-
-  const durationMs = Date.now() - startedAt.getTime()
-  const summary = summarize(outcome.files, durationMs)
-  callPlugins(callNotify(config.plugins, 'onRunEnd', outcome.files, summary))
-  await Promise.all(pluginCalls)
-  const run: RunResult = { rootDir: config.rootDir, seed: config.seed, startedAt: startedAt.toISOString(), durationMs, files: outcome.files, summary, notRun: outcome.notRun, runErrors }
-  // File reporters first, the console last: its closing line stays the very last line and
-  // it can show what failed before it.
-  for (const name of new Set(host.names)) {
-    if (name === 'console') run.runErrors.push(...host.errors.splice(0))
-    await host.emitTo(name, 'onRunEnd', run)
-  }
-  const anyTests = summary.passed + summary.failed + summary.skipped + summary.todo + summary.inconclusive > 0
-  if (!anyTests && summary.fileErrors === 0 && !config.passWithNoTests) {
+  const { run } = outcome
+  const s = run.summary
+  const anyTests = s.passed + s.failed + s.skipped + s.todo + s.inconclusive > 0
+  if (note) process.stderr.write(`mltest: ${note}\n`)
+  if (!anyTests && s.fileErrors === 0 && !config.passWithNoTests && note === undefined && !selection.shard) {
     process.stderr.write(`mltest: no tests found${paths.length ? ` in ${paths.join(' ')}` : ''} — check the paths, --grep/--tag filters or the config's include, or pass --pass-with-no-tests\n`)
     return 1
   }
-  const failed = summary.failed > 0 || summary.fileErrors > 0 || run.runErrors.length > 0 || host.errors.length > 0
-  if (host.errors.length) for (const error of host.errors) process.stderr.write(`mltest: ${error}\n`)
-  if (failed || (config.inconclusive === 'fail' && summary.inconclusive > 0)) return 1
-  return 0
+  for (const error of host.errors) process.stderr.write(`mltest: ${error}\n`)
+  // With only file reporters (e.g. `--reporter junit:out.xml`), stdout is free: the closing
+  // line still tells a person or a script what happened.
+  if (config.reporters.every(writesToFile)) {
+    for (const error of run.runErrors) process.stderr.write(`mltest: ${error}\n`)
+    process.stdout.write(`${summaryLine(s)}\n`)
+  }
+  return exitCodeOf(run, host.errors)
 }
 
-function isConsole(spec: unknown): boolean {
-  return typeof spec === 'object' && spec !== null && (spec as { name?: unknown }).name === 'console'
+function writesToFile(spec: ResolvedConfig['reporters'][number]): boolean {
+  const named = spec as { name?: unknown; outputFile?: unknown }
+  return typeof named.name === 'string' && named.name !== 'console' && typeof named.outputFile === 'string'
 }
 
 function printList(listed: Array<[string, CollectedTest[]]>, config: ResolvedConfig, files: FileResult[]): number {

@@ -54,6 +54,8 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
 
   const formatChecks = (checks: CheckRecord[]) =>
     checks.map((k) => `    ${c.dim('▸')} ${k.check} [${k.practice}] ${verdictColor(k.verdict)}${k.summary ? ` — ${k.summary}` : ''}`).join('\n')
+  const formatAnnotations = (annotations: TestResult['annotations']) =>
+    `    ${c.dim('▸')} ${annotations.map((a) => `${a.key} ${c.dim('=')} ${String(a.value)}`).join(c.dim(' · '))}`
   const verdictColor = (v: CheckRecord['verdict']) => (v === 'pass' ? c.green(v) : v === 'fail' ? c.red(v) : c.yellow(v))
 
   const formatError = (error: SerializedError, indent = '  '): string => {
@@ -73,6 +75,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
     const head = `${c.bgRed(c.white(' FAIL '))} ${rel(r.file)} ${c.dim('>')} ${r.fullName}${r.attempts > 1 ? c.dim(` (after ${r.attempts} attempts)`) : ''}`
     const parts = [head, formatError(r.error)]
     if (r.checks.length) parts.push(formatChecks(r.checks))
+    if (r.annotations.length) parts.push(formatAnnotations(r.annotations))
     if (r.logs.length) parts.push(c.dim('  captured output:\n') + r.logs.map((l) => `    ${l.text.trimEnd()}`).join('\n'))
     parts.push(c.dim(`  replay: mltest run ${rel(r.file)} --seed ${seed} -t "${r.fullName.replace(/"/g, '\\"')}"`))
     return parts.join('\n') + '\n'
@@ -84,7 +87,8 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       seed = run.seed
       startedAt = Date.now()
       const isolate = run.isolate === 'none' ? '' : ` · isolate ${run.isolate}`
-      print(`${c.bold('mltest')} · seed ${run.seed} · ${run.workers} worker${run.workers === 1 ? '' : 's'}${isolate} · ${total} file${total === 1 ? '' : 's'}`)
+      const shard = run.shard ? ` · shard ${run.shard.index}/${run.shard.count}` : ''
+      print(`${c.bold('mltest')} · seed ${run.seed} · ${run.workers} worker${run.workers === 1 ? '' : 's'}${isolate} · ${total} file${total === 1 ? '' : 's'}${shard}`)
       if (live) ticker = setInterval(drawStatus, 100)
       ticker?.unref()
     },
@@ -111,8 +115,13 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       const lines = [`${mark} ${rel(file.file)} ${c.dim(`(${detail.join(', ')}, ${Math.round(file.durationMs)} ms)`)}`]
       for (const error of file.errors) lines.push(`${c.bgRed(c.white(' ERROR '))} ${rel(file.file)}\n${formatError(error)}`)
       for (const t of file.tests) {
-        if (t.state !== 'passed' && t.state !== 'failed') lines.push(`  ${stateMark(t)} ${c.dim(t.fullName)}${t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : ''}`)
-        if (t.checks.length && t.state !== 'failed') lines.push(`  ${stateMark(t)} ${t.fullName}\n${formatChecks(t.checks)}`)
+        const showState = t.state !== 'passed' && t.state !== 'failed'
+        // Failed tests showed their figures with the failure already.
+        const showChecks = t.checks.length > 0 && t.state !== 'failed'
+        const showAnnotations = t.annotations.length > 0 && t.state !== 'failed'
+        if (!showState && !showChecks && !showAnnotations) continue
+        const head = `  ${stateMark(t)} ${showState ? c.dim(t.fullName) : t.fullName}${t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : ''}`
+        lines.push([head, ...(showChecks ? [formatChecks(t.checks)] : []), ...(showAnnotations ? [formatAnnotations(t.annotations)] : [])].join('\n'))
       }
       print(lines.join('\n'))
     },

@@ -259,7 +259,7 @@ t.test('test context: tmpdir removed, annotations recorded, fields set', async (
   t.match(failureBlock(r.stdout, 'context.mltest.ts > tmpdir of a failing test'), /captured output:\n\s+TMPDIR /, 'a failure shows the test\'s output')
 })
 
-t.test('the console reporter shows t.annotate values', { todo: 'bug: console reporter never prints annotations' }, async (t) => {
+t.test('the console reporter shows t.annotate values', async (t) => {
   const r = await apiRun
   t.match(r.stdout, /accuracy\W+0\.93/)
 })

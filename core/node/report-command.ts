@@ -1,0 +1,57 @@
+/**
+ * `mltest report results.json` and `mltest merge shard-*.json`: render any reporter from
+ * saved JSON results without running a test. The result tree is replayed through the same
+ * reporter hooks a live run calls (start, each test with its logs, each file, end), so
+ * streaming reporters (console, tap) work too. The exit code is the one the run would have
+ * had: 1 for failures, file or run errors, or a reporter that failed here.
+ */
+import { resolve } from 'node:path'
+import type { RunResult } from '../reporter.ts'
+import { builtinReporters } from '../../reporters/index.ts'
+import { exitCodeOf } from './execute-run.ts'
+import { mergeResults } from './merge.ts'
+import { createReporters, parseReporterSpec, ReporterHost } from './reporter-host.ts'
+import { readResultFile } from './result-json.ts'
+
+export interface ReportOptions {
+  reporters: string[]
+  color: boolean
+  cwd: string
+}
+
+async function replay(run: RunResult, options: ReportOptions): Promise<number> {
+  const specs = options.reporters.map(parseReporterSpec)
+  const host = new ReporterHost(createReporters(specs, builtinReporters, { rootDir: run.rootDir, color: options.color }, options.cwd))
+  await host.emit('onRunStart', {
+    rootDir: run.rootDir,
+    seed: run.seed,
+    files: run.files.map((f) => f.file),
+    workers: run.config?.workers ?? 1,
+    isolate: run.config?.isolate ?? 'none',
+    startedAt: run.startedAt,
+    shard: run.shard,
+    config: run.config,
+  })
+  for (const file of run.files) {
+    for (const entry of file.logs ?? []) await host.emit('onLog', file.file, null, entry)
+    for (const test of file.tests) {
+      for (const entry of test.logs) await host.emit('onLog', file.file, test.id, entry)
+      await host.emit('onTestResult', test)
+    }
+    await host.emit('onFileResult', file)
+  }
+  await host.finish(run)
+  for (const error of host.errors) process.stderr.write(`mltest: ${error}\n`)
+  return exitCodeOf(run, host.errors)
+}
+
+export async function reportCommand(file: string, options: ReportOptions): Promise<number> {
+  return replay(readResultFile(resolve(options.cwd, file), file), options)
+}
+
+export async function mergeCommand(files: string[], options: ReportOptions): Promise<number> {
+  const inputs = files.map((file) => ({ source: file, run: readResultFile(resolve(options.cwd, file), file) }))
+  const { run, warnings } = mergeResults(inputs)
+  for (const warning of warnings) process.stderr.write(`mltest: merge: ${warning}\n`)
+  return replay(run, options)
+}

@@ -1,0 +1,108 @@
+/**
+ * The console table of one benchmark and the flat metrics it records, so the console,
+ * JUnit properties and JSON all carry the same figures.
+ */
+import type { AnnotationValue } from '../../../core/protocol.ts'
+import type { BatchResult, BenchOnnxResult } from '../bench-onnx.ts'
+
+/** Milliseconds with three significant digits, never in exponent form. */
+export function ms(value: number): string {
+  if (value >= 100) return value.toFixed(0)
+  if (value >= 10) return value.toFixed(1)
+  if (value >= 1) return value.toFixed(2)
+  return value.toPrecision(3)
+}
+
+export function perSecond(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
+}
+
+function mb(value: number | null): string {
+  return value === null ? '—' : value.toFixed(1)
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => cell.padStart(widths[i]!)).join('  ')
+}
+
+export function formatTable(result: BenchOnnxResult): string {
+  const m = result.memory
+  const head = [
+    `benchOnnx ${result.model} · onnxruntime-node ${result.runtime} · load ${result.loadMs === null ? '— (session given)' : `${ms(result.loadMs)} ms`}`,
+    `inputs: ${result.inputs.join('; ')}`,
+    `rss MiB: before load ${mb(m.rssBeforeLoadMb)}, after load ${mb(m.rssAfterLoadMb)}, peak ${mb(m.rssPeakMb)} ` +
+      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), after release ${mb(m.rssAfterReleaseMb)}`,
+  ]
+  const header = ['batch', 'iters', 'p50 ms [95% CI]', 'p90', 'p95', 'p99 ms [95% CI]', 'max', 'mean ± sd', 'samples/s [95% CI]']
+  const rows = result.batches.map((b: BatchResult) => [
+    String(b.batchSize),
+    String(b.iterations),
+    `${ms(b.p50Ms)} [${ms(b.p50CiMs.low)}, ${ms(b.p50CiMs.high)}]`,
+    ms(b.p90Ms),
+    ms(b.p95Ms),
+    `${ms(b.p99Ms)} [${ms(b.p99CiMs.low)}, ${ms(b.p99CiMs.high)}]`,
+    ms(b.maxMs),
+    `${ms(b.meanMs)} ± ${ms(b.stdevMs)}`,
+    `${perSecond(b.throughput)} [${perSecond(b.throughputCi.low)}, ${perSecond(b.throughputCi.high)}]`,
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const table = [pad(header, widths), ...rows.map((r) => pad(r, widths))]
+  const foot = [
+    `percentiles: ${result.method.percentiles}; CI: ${result.method.ci}, ${result.method.bootstrapResamples} resamples, seed ${result.method.seed}; ` +
+      `throughput = batch × iterations / summed latency; timer step ${result.timer.resolutionNs} ns`,
+    ...result.batches.flatMap((b) => b.warnings.map((w) => `warning (batch ${b.batchSize}): ${w}`)),
+  ]
+  return [...head, ...table, ...foot].join('\n')
+}
+
+/** One line for the check record. */
+export function formatSummary(result: BenchOnnxResult): string {
+  const batches = result.batches
+    .map((b) => `b${b.batchSize} p50 ${ms(b.p50Ms)} ms [${ms(b.p50CiMs.low)}, ${ms(b.p50CiMs.high)}], p99 ${ms(b.p99Ms)} ms, ${perSecond(b.throughput)}/s (n=${b.iterations})`)
+    .join('; ')
+  const load = result.loadMs === null ? '' : `; load ${ms(result.loadMs)} ms`
+  return `${result.model}: ${batches}${load}; peak rss ${mb(result.memory.rssPeakMb)} MiB`
+}
+
+/** Flat metrics for `recordCheck`: every figure, keyed `b<batch>.<metric>` per batch size. */
+export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationValue> {
+  const m = result.memory
+  const metrics: Record<string, AnnotationValue> = {
+    model: result.model,
+    runtime: result.runtime,
+    loadMs: result.loadMs,
+    rssBeforeLoadMb: m.rssBeforeLoadMb,
+    rssAfterLoadMb: m.rssAfterLoadMb,
+    rssPeakMb: m.rssPeakMb,
+    rssPeakSource: m.rssPeakSource,
+    rssSampledPeakMb: m.rssSampledPeakMb,
+    rssAfterReleaseMb: m.rssAfterReleaseMb,
+    processPeakRssMb: m.processPeakRssMb,
+    timerResolutionNs: result.timer.resolutionNs,
+    percentileMethod: result.method.percentiles,
+    ciMethod: result.method.ci,
+    bootstrapResamples: result.method.bootstrapResamples,
+    seed: result.method.seed,
+  }
+  for (const b of result.batches) {
+    const k = `b${b.batchSize}.`
+    Object.assign(metrics, {
+      [`${k}iterations`]: b.iterations,
+      [`${k}minMs`]: b.minMs,
+      [`${k}meanMs`]: b.meanMs,
+      [`${k}stdevMs`]: b.stdevMs,
+      [`${k}p50Ms`]: b.p50Ms,
+      [`${k}p50CiLowMs`]: b.p50CiMs.low,
+      [`${k}p50CiHighMs`]: b.p50CiMs.high,
+      [`${k}p90Ms`]: b.p90Ms,
+      [`${k}p95Ms`]: b.p95Ms,
+      [`${k}p99Ms`]: b.p99Ms,
+      [`${k}p99CiLowMs`]: b.p99CiMs.low,
+      [`${k}p99CiHighMs`]: b.p99CiMs.high,
+      [`${k}maxMs`]: b.maxMs,
+      [`${k}throughputPerS`]: b.throughput,
+      [`${k}warnings`]: b.warnings.length,
+    })
+  }
+  return metrics
+}

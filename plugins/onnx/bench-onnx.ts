@@ -1,0 +1,216 @@
+/**
+ * `benchOnnx`: latency, throughput and memory of a real onnxruntime-node session, precise
+ * enough to gate on — raw samples kept, percentiles with a stated method, bootstrap
+ * confidence intervals, model load time and rss (the only place native memory shows).
+ */
+import type { InferenceSession } from 'onnxruntime-node'
+import { currentTest, recordCheck } from '../../core/index.ts'
+import { createRng } from '../../core/seed.ts'
+import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
+import { checkFeeds, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, type FeedValue, type InputGenerator } from './_internals/feeds.ts'
+import { flatMetrics, formatSummary, formatTable } from './_internals/format-report.ts'
+import { CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
+import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
+import { loopSettings } from './_internals/loop-settings.ts'
+import { measureBatch } from './_internals/measure-batch.ts'
+import { openSession, type ModelInput } from './_internals/open-session.ts'
+import { processPeakRssMb, rssMb, RssSampler } from './_internals/rss.ts'
+import { measureTimerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
+
+export interface BenchOnnxOptions {
+  /** Name in reports. Default: the model's file name. */
+  name?: string
+  /** Fixed feeds by input name (Tensors or `{ data, dims, type? }`); checked against the model. */
+  inputs?: Record<string, FeedValue>
+  /** With fixed `inputs`: the batch they hold, for throughput. Default: axis 0 of the first input. */
+  batchSize?: number
+  /** Without `inputs`: batch sizes to benchmark, each filling the inputs' dynamic axis 0. Default `[1]`. */
+  batchSizes?: number[]
+  /** Sizes of other named dynamic dimensions, e.g. `{ seq: 128 }`. */
+  dims?: Record<string, number>
+  /** Builds generated input data. Default: normal(0, 1) floats, zeros for integers and bools. */
+  generate?: InputGenerator
+  /** Warm-up runs per batch size (a count, or `{ ms }`). Default 5. */
+  warmup?: number | { ms: number }
+  /** Timed runs per batch size, at least. Default 20. */
+  minIterations?: number
+  /** Time per batch size, at least, once minIterations are done. Default 500. */
+  minTimeMs?: number
+  /** Time per batch size, at most, even below minIterations (the result is then inconclusive). Default 5000. */
+  maxTimeMs?: number
+  /** Timed runs per batch size, at most. Default 50 000. */
+  maxIterations?: number
+  /** For `InferenceSession.create` when benchOnnx loads the model. */
+  sessionOptions?: InferenceSession.SessionOptions
+  /** Bootstrap resamples for the confidence intervals. Default 2000. */
+  bootstrapResamples?: number
+  /** Seed for generated inputs and the bootstrap. Default: the running test's seed, else 0. */
+  seed?: number
+  /** Minimum ms between two rss samples during the timed loop. Default 10. */
+  rssIntervalMs?: number
+  /** Release the session at the end (only sessions benchOnnx created). Default true. */
+  release?: boolean
+  /** Print the result table: default on inside a test (t.log), off outside. */
+  log?: boolean
+}
+
+export interface BatchResult {
+  batchSize: number
+  /** The feeds as run, e.g. `x: float32 [8, 64]`. */
+  feeds: string[]
+  warmupIterations: number
+  iterations: number
+  /** Every timed run, in ms, in the order they ran. */
+  samplesMs: number[]
+  minMs: number
+  meanMs: number
+  stdevMs: number
+  p50Ms: number
+  p90Ms: number
+  p95Ms: number
+  p99Ms: number
+  maxMs: number
+  /** 95% bootstrap interval of the median. */
+  p50CiMs: Interval
+  /** 95% bootstrap interval of the p99. */
+  p99CiMs: Interval
+  /** Samples per second: batchSize × iterations / summed latency. */
+  throughput: number
+  /** 95% bootstrap interval of the throughput (from the mean latency). */
+  throughputCi: Interval
+  /** Wall time of the timed loop, in ms. */
+  wallMs: number
+  warnings: string[]
+  /** Too few iterations, or samples near the timer's resolution. */
+  inconclusive: boolean
+}
+
+export interface MemoryResult {
+  /** MiB; null when the caller passed a session (nothing was loaded). */
+  rssBeforeLoadMb: number | null
+  rssAfterLoadMb: number | null
+  /**
+   * Peak rss from load to the end of the last batch, MiB: the kernel's high-water mark when
+   * the benchmark raised it (exact, including transient peaks inside the load or a run),
+   * else the largest sample.
+   */
+  rssPeakMb: number
+  /** Where rssPeakMb comes from. */
+  rssPeakSource: 'kernel high-water mark' | 'sampled'
+  /** Largest rss sampled between runs (never inside one), MiB. */
+  rssSampledPeakMb: number
+  /** Null when the session was not released (passed in, or `release: false`). */
+  rssAfterReleaseMb: number | null
+  /** The kernel's rss high-water mark of the whole process (Linux VmHWM) after the last batch, MiB; null elsewhere. */
+  processPeakRssMb: number | null
+}
+
+export interface BenchOnnxResult {
+  kind: 'benchOnnx'
+  model: string
+  runtime: string
+  /** The model's inputs, e.g. `x: float32 [batch, 64]`. */
+  inputs: string[]
+  /** Session creation time; null when the caller passed a session. */
+  loadMs: number | null
+  memory: MemoryResult
+  timer: TimerResolution
+  method: { percentiles: string; ci: string; bootstrapResamples: number; seed: number }
+  batches: BatchResult[]
+  verdict: 'pass' | 'inconclusive'
+}
+
+/**
+ * Benchmarks `model` (a .onnx path, its bytes, or an InferenceSession) at each batch size.
+ * Records a `benchOnnx` check on the running test and logs a table. Tag the test
+ * `{ tags: ['bench'] }` so it runs alone.
+ */
+export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {}): Promise<BenchOnnxResult> {
+  const test = currentTest()
+  const seed = options.seed ?? test?.seed ?? 0
+  const loop = loopSettings(options, seed, test?.signal)
+  const ort = await loadRuntime()
+  const timer = measureTimerResolution()
+  const rssBeforeLoad = rssMb()
+  const highWaterBefore = processPeakRssMb()
+  const opened = await openSession(ort, model, options.sessionOptions, options.name)
+  const { session, label } = opened
+  const sampler = new RssSampler(options.rssIntervalMs ?? 10)
+  const rssAfterLoad = sampler.sample()
+  const specs = inputSpecs(session)
+  const batches: BatchResult[] = []
+  let released = false
+  let highWaterAfter: number | null = null
+  try {
+    if (options.inputs) {
+      const feeds = checkFeeds(ort, options.inputs, specs, label)
+      batches.push(await measureBatch(session, feeds, options.batchSize ?? batchSizeOf(feeds), loop, sampler, timer, label))
+    } else {
+      const fixed = fixedBatchSize(specs)
+      if (fixed !== undefined && options.batchSizes && options.batchSizes.some((b) => b !== fixed)) {
+        throw new BenchOnnxError('BAD_OPTION', `benchOnnx: ${label} has no dynamic dimension (${specs.map(formatSpec).join('; ')}), so it only runs at batch size ${fixed} — use batchSizes: [${fixed}] or omit it`)
+      }
+      const rng = createRng(seed)
+      for (const batchSize of options.batchSizes ?? [fixed ?? 1]) {
+        const feeds = generateFeeds(ort, specs, batchSize, options.dims ?? {}, rng, options.generate, label)
+        batches.push(await measureBatch(session, feeds, batchSize, loop, sampler, timer, label))
+      }
+    }
+    highWaterAfter = processPeakRssMb()
+  } finally {
+    if (opened.owned && options.release !== false) {
+      await session.release()
+      released = true
+    }
+  }
+  const result: BenchOnnxResult = {
+    kind: 'benchOnnx',
+    model: label,
+    runtime: runtimeVersion(ort),
+    inputs: specs.map(formatSpec),
+    loadMs: opened.loadMs,
+    memory: {
+      rssBeforeLoadMb: opened.owned ? rssBeforeLoad : null,
+      rssAfterLoadMb: opened.owned ? rssAfterLoad : null,
+      ...peakRss(sampler.peakMb, highWaterBefore, highWaterAfter),
+      rssAfterReleaseMb: released ? rssMb() : null,
+      processPeakRssMb: highWaterAfter,
+    },
+    timer,
+    method: { percentiles: PERCENTILE_METHOD, ci: CI_METHOD, bootstrapResamples: loop.bootstrapResamples, seed },
+    batches,
+    verdict: batches.some((b) => b.inconclusive) ? 'inconclusive' : 'pass',
+  }
+  report(result, options.log)
+  return result
+}
+
+/**
+ * The load and the runs happen in native code that JS cannot sample inside, but the kernel's
+ * high-water mark sees every page: if it rose during the benchmark, its new value is exactly
+ * the benchmark's peak. If it did not, the process peaked earlier, and the samples are the
+ * best figure for the benchmark's own peak.
+ */
+function peakRss(sampled: number, before: number | null, after: number | null): Pick<MemoryResult, 'rssPeakMb' | 'rssPeakSource' | 'rssSampledPeakMb'> {
+  if (before !== null && after !== null && after > before && after >= sampled) {
+    return { rssPeakMb: after, rssPeakSource: 'kernel high-water mark', rssSampledPeakMb: sampled }
+  }
+  return { rssPeakMb: sampled, rssPeakSource: 'sampled', rssSampledPeakMb: sampled }
+}
+
+function report(result: BenchOnnxResult, log: boolean | undefined): void {
+  const test = currentTest()
+  recordCheck({ check: 'benchOnnx', practice: 'computational-performance', verdict: result.verdict, metrics: flatMetrics(result), summary: formatSummary(result) })
+  if (test) {
+    for (const b of result.batches) {
+      test.annotate(`${result.model} b${b.batchSize} p50 ms`, b.p50Ms)
+      test.annotate(`${result.model} b${b.batchSize} p99 ms`, b.p99Ms)
+      test.annotate(`${result.model} b${b.batchSize} samples/s`, b.throughput)
+    }
+    if (result.loadMs !== null) test.annotate(`${result.model} load ms`, result.loadMs)
+    test.annotate(`${result.model} peak rss MiB`, result.memory.rssPeakMb)
+  }
+  if (log === false) return
+  if (test) test.log(formatTable(result))
+  else if (log === true) console.log(formatTable(result))
+}

@@ -1,0 +1,61 @@
+/**
+ * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, loadMs })`: fails
+ * listing every breached budget with its observed value and confidence interval. A budget
+ * whose CI straddles the limit neither passes nor fails: the matcher passes and records an
+ * `inconclusive` check, which makes the test inconclusive (`--inconclusive fail` in CI gates
+ * on it).
+ */
+import type { MatcherFunction } from 'expect'
+import { recordCheck } from '../../core/worker/context.ts'
+import { checkBudget, isBenchResult, judgeBudget, type Budget, type BudgetLine } from './_internals/judge-budget.ts'
+
+const mark = { met: '✓', breached: '✗', inconclusive: '~' } as const
+
+function list(lines: BudgetLine[]): string {
+  return lines.map((l) => `  ${mark[l.outcome]} ${l.text}`).join('\n')
+}
+
+export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (received, budget) {
+  const head = `expect(result)${this.isNot ? '.not' : ''}.toMeetBudget(budget)`
+  if (!isBenchResult(received)) {
+    throw new Error(`${head}\n\nreceived is not a benchOnnx result — pass the value returned by await benchOnnx(...)`)
+  }
+  try {
+    checkBudget(budget, received)
+  } catch (error) {
+    throw new Error(`${head}\n\nInvalid budget: ${(error as Error).message}`)
+  }
+  const { verdict, lines } = judgeBudget(received, budget)
+  const breached = lines.filter((l) => l.outcome === 'breached')
+  const rest = lines.filter((l) => l.outcome !== 'breached')
+  const method = `percentiles: ${received.method.percentiles}; CI: ${received.method.ci}, ${received.method.bootstrapResamples} resamples, seed ${received.method.seed}`
+  if (!this.isNot) {
+    const summary = `${received.model}: ${breached.length} of ${lines.length} budgets breached` +
+      (verdict === 'inconclusive' ? `, ${lines.filter((l) => l.outcome === 'inconclusive').length} inconclusive (CI straddles the budget)` : '')
+    const metrics: Record<string, number | string> = { model: received.model, budgets: lines.length, breached: breached.length }
+    for (const l of lines) {
+      const key = `${l.budget}${l.batchSize === undefined ? '' : `.b${l.batchSize}`}`
+      metrics[`${key}.limit`] = l.limit
+      metrics[`${key}.observed`] = l.observed
+      if (l.ci) {
+        metrics[`${key}.ciLow`] = l.ci.low
+        metrics[`${key}.ciHigh`] = l.ci.high
+      }
+    }
+    recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary })
+  }
+  if (verdict === 'fail') {
+    return {
+      pass: false,
+      message: () =>
+        `${head}\n\n${received.model} breached ${breached.length} of ${lines.length} budgets:\n${list(breached)}` +
+        (rest.length ? `\nother budgets:\n${list(rest)}` : '') +
+        `\n${method}`,
+    }
+  }
+  const note = verdict === 'inconclusive' ? ' (some inconclusive: their 95% CI straddles the budget)' : ''
+  return {
+    pass: true,
+    message: () => `${head}\n\nExpected a breached budget, but ${received.model} met every budget${note}:\n${list(lines)}\n${method}`,
+  }
+}

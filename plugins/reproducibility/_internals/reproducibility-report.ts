@@ -1,0 +1,108 @@
+/**
+ * The readable report of `checkReproducible`: per backend, which tensors differ and by how
+ * much, the first divergent tensor and checkpoint, prediction and metric differences, the
+ * runs' weight hashes and the likely sources of nondeterminism, then the replay line.
+ */
+import type { BackendGroup, RunComparison } from './compare-runs.ts'
+import type { ArrayDiff, Tolerance } from './float-diff.ts'
+
+export interface CrossBackendDiff {
+  backend: string
+  reference: string
+  identical: boolean
+  maxAbsDiff: number
+  maxUlp: number
+}
+
+export interface ReportInput {
+  groups: BackendGroup[]
+  crossBackend: CrossBackendDiff[]
+  seed: number
+  isolation: string
+  tolerance: Required<Tolerance>
+  replay: string
+}
+
+const MAX_TENSOR_ROWS = 12
+
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x)
+  if (x === 0) return '0'
+  return Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(4)))
+}
+
+function pct(diff: ArrayDiff): string {
+  return `${diff.differing}/${diff.total} (${fmt((100 * diff.differing) / Math.max(diff.total, 1))}%)`
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  return rows.map((r) => '    ' + r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd())
+}
+
+function comparisonLines(c: RunComparison): string[] {
+  const lines = [`  run ${c.run} vs run ${c.reference}: ${c.reproducible ? 'reproducible' : 'DIFFERENT'}`]
+  if (c.structureMismatch) lines.push(`    weights cannot be compared: ${c.structureMismatch}`)
+  if (c.firstDivergentTensor) {
+    const t = c.firstDivergentTensor
+    lines.push(`    first divergent tensor: ${t.name} (tensor ${t.index + 1} of ${c.tensors.length} in layer order)`)
+  }
+  if (c.firstDivergentCheckpoint) {
+    const cp = c.firstDivergentCheckpoint
+    const loss = cp.referenceLoss !== undefined && cp.loss !== undefined ? ` (loss ${fmt(cp.referenceLoss)} vs ${fmt(cp.loss)})` : ''
+    lines.push(`    first divergent checkpoint: ${cp.label}${loss}${cp.note ? ` — ${cp.note}` : ''}`)
+  }
+  if (c.tensors.length > 0) {
+    const shown = c.tensors.filter((t) => !t.diff.identical).slice(0, MAX_TENSOR_ROWS)
+    const rows = [['tensor', 'shape', 'identical', 'max |diff|', 'max ULP', 'differing']]
+    for (const t of c.reproducible ? c.tensors.slice(0, MAX_TENSOR_ROWS) : shown) {
+      rows.push([t.name, `[${t.shape.join(',')}]`, t.diff.identical ? 'yes' : 'no', fmt(t.diff.maxAbsDiff), fmt(t.diff.maxUlp), pct(t.diff)])
+    }
+    const identical = c.tensors.filter((t) => t.diff.identical).length
+    lines.push(`    weights: ${identical} of ${c.tensors.length} tensors bit-identical`)
+    if (rows.length > 1) lines.push(...table(rows))
+  }
+  if (c.predictions) {
+    const p = c.predictions
+    lines.push(`    predictions: ${p.identical ? 'bit-identical' : `max |diff| ${fmt(p.maxAbsDiff)}, max ULP ${fmt(p.maxUlp)}, ${pct(p)} differ`}`)
+  }
+  if (c.predictionsMismatch) lines.push(`    predictions: ${c.predictionsMismatch}`)
+  const metrics = c.metrics.map((m) =>
+    m.reference === undefined || m.value === undefined
+      ? `${m.name} missing in run ${m.reference === undefined ? c.reference : c.run}`
+      : `${m.name} ${fmt(m.reference)} vs ${fmt(m.value)}${m.identical ? '' : ` (|diff| ${fmt(m.absDiff)})`}`,
+  )
+  if (metrics.length > 0) lines.push(`    metrics: ${metrics.join('; ')}`)
+  return lines
+}
+
+export function formatReport(input: ReportInput): string {
+  const { groups, tolerance } = input
+  const failing = groups.filter((g) => !g.reproducible)
+  const runs = groups[0]?.runs.length ?? 0
+  const headline = failing.length === 0
+    ? `checkReproducible: training is reproducible — ${runs} runs per backend agree on ${groups.map((g) => g.backend).join(', ')}`
+    : `checkReproducible: training is NOT reproducible on ${failing.map((g) => g.backend).join(', ')} — ${runs} runs with the same seed differ`
+  const lines = [
+    headline,
+    `  seed ${input.seed} · isolation ${input.isolation} · tolerance atol ${tolerance.atol}, rtol ${tolerance.rtol}, ulps ${tolerance.ulps}`,
+  ]
+  for (const group of groups) {
+    lines.push(`backend ${group.backend}: ${group.runs.map((r) => `run ${r.run} in ${r.where} (${Math.round(r.durationMs)} ms)`).join(', ')}`)
+    lines.push(`  weights SHA-256: ${group.runs.map((r) => `run ${r.run} ${r.weightsSha256.slice(0, 16)}`).join(', ')}`)
+    for (const c of group.comparisons) lines.push(...comparisonLines(c))
+    const note = group.runs[0]?.predictionsNote
+    if (note) lines.push(`  predictions not compared: ${note}`)
+    if (group.sources.length > 0) {
+      lines.push('  likely sources of nondeterminism:')
+      for (const s of group.sources) lines.push(`    - ${s}`)
+    }
+  }
+  for (const x of input.crossBackend) {
+    lines.push(
+      `across backends (informational): ${x.backend} vs ${x.reference} weights ${x.identical ? 'bit-identical' : `differ, max |diff| ${fmt(x.maxAbsDiff)}, max ULP ${fmt(x.maxUlp)}`}`,
+    )
+  }
+  lines.push(`replay: ${input.replay}`)
+  return lines.join('\n')
+}

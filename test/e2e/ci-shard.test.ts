@@ -1,0 +1,100 @@
+// Sharding and merging: the n shards run every file exactly once, balanced by recorded
+// durations when given, and `mltest merge` of the shards' JSON equals a single run's totals.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { parseShard, partitionFiles } from '../../core/node/shard.ts'
+import { mergeResults } from '../../core/node/merge.ts'
+import type { RunResult } from '../../core/reporter.ts'
+import { cli, writeProject } from '../reporters/_project.ts'
+
+const core = JSON.stringify(new URL('../../core/index.ts', import.meta.url).pathname)
+
+t.test('parseShard accepts i/n and refuses the rest', async (t) => {
+  t.same(parseShard('2/5'), { index: 2, count: 5 })
+  for (const bad of ['0/2', '3/2', '1/0', '1', 'a/b', '1/2/3', '-1/2', '1.5/2']) {
+    t.throws(() => parseShard(bad), { name: 'UsageError', message: `invalid --shard "${bad}" — use INDEX/COUNT with 1 <= INDEX <= COUNT, e.g. --shard 1/4` }, bad)
+  }
+})
+
+t.test('path partition: every file exactly once, even sizes, independent of order and checkout path', async (t) => {
+  const names = Array.from({ length: 10 }, (_, i) => `dir${i % 3}/f${i}.mltest.ts`)
+  const a = partitionFiles(names.map((n) => `/ci/a/${n}`), 3, '/ci/a')
+  const b = partitionFiles([...names].reverse().map((n) => `/other/b/${n}`), 3, '/other/b')
+  for (const n of names) t.equal(a.get(`/ci/a/${n}`), b.get(`/other/b/${n}`), n)
+  const sizes = [1, 2, 3].map((s) => [...a.values()].filter((v) => v === s).length)
+  t.same(sizes.sort(), [3, 3, 4])
+  t.equal(a.size, 10)
+})
+
+t.test('duration partition: longest first onto the least loaded shard', async (t) => {
+  const files = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `/r/${n}.ts`)
+  const durations = new Map([['a.ts', 10], ['b.ts', 9], ['c.ts', 8], ['d.ts', 7], ['e.ts', 6], ['f.ts', 5]])
+  const parts = partitionFiles(files, 2, '/r', durations)
+  const load = (s: number) => files.filter((f) => parts.get(f) === s).reduce((sum, f) => sum + durations.get(f.slice(3))!, 0)
+  t.same([load(1), load(2)], [23, 22], 'the best split of 45 is 23/22')
+
+  const skewed = new Map([['a.ts', 100], ['b.ts', 1], ['c.ts', 100], ['d.ts', 1]])
+  const four = files.slice(0, 4)
+  const byPath = partitionFiles(four, 2, '/r')
+  const byTime = partitionFiles(four, 2, '/r', skewed)
+  const maxLoad = (p: Map<string, number>) => Math.max(...[1, 2].map((s) => four.filter((f) => p.get(f) === s).reduce((sum, f) => sum + skewed.get(f.slice(3))!, 0)))
+  t.equal(maxLoad(byPath), 200, 'by path both slow files land on one shard')
+  t.equal(maxLoad(byTime), 101, 'by duration they are split')
+
+  const unknown = partitionFiles([...four, '/r/new.ts'], 2, '/r', skewed)
+  t.equal(unknown.size, 5, 'a file the durations do not know is still assigned')
+})
+
+t.test('two shards merged equal one run', async (t) => {
+  const project = writeProject()
+  t.teardown(project.cleanup)
+  for (let i = 0; i < 3; i++) {
+    writeFileSync(join(project.dir, `e${i}.mltest.ts`), `import { test, expect } from ${core}\nfor (let k = 0; k <= ${i}; k++) test('e${i} case ' + k, () => expect(k).toBeGreaterThanOrEqual(0))\n`)
+  }
+  const at = (name: string) => join(project.dir, name)
+  const read = (name: string) => JSON.parse(readFileSync(at(name), 'utf8')) as RunResult
+  const full = cli(['run', '--seed', '9', '--workers', '2', '--reporter', 'json:full.json', '--reporter', 'console'], project.dir)
+  t.equal(full.status, 1)
+  const shards = [1, 2].map((i) =>
+    cli(['run', '--seed', '9', '--workers', '2', '--shard', `${i}/2`, '--shard-durations', 'full.json', '--reporter', `json:shard-${i}.json`, '--reporter', 'console'], project.dir),
+  )
+  t.match(shards[0]!.stdout, /· shard 1\/2\n/)
+  const files = [1, 2].map((i) => read(`shard-${i}.json`).files.map((f) => f.file))
+  t.same([...files[0]!, ...files[1]!].sort(), read('full.json').files.map((f) => f.file).sort(), 'together the shards ran every file exactly once')
+  t.ok(files[0]!.length > 0 && files[1]!.length > 0)
+
+  const merged = cli(['merge', 'shard-1.json', 'shard-2.json', '--reporter', 'json:merged.json', '--reporter', 'junit:merged.xml', '--reporter', 'console'], project.dir)
+  t.equal(merged.status, 1, 'the merged run failed, as the single run did')
+  const one = read('full.json')
+  const all = read('merged.json')
+  const { durationMs: _a, ...oneCounts } = one.summary
+  const { durationMs: _b, ...allCounts } = all.summary
+  t.same(allCounts, oneCounts, 'the same totals')
+  const states = (r: RunResult) => r.files.flatMap((f) => f.tests.map((x) => `${x.id} ${x.state}`)).sort()
+  t.same(states(all), states(one), 'the same tests with the same states')
+  t.same(all.mergedFrom!.map((m) => m.shard), [{ index: 1, count: 2 }, { index: 2, count: 2 }])
+  t.equal(merged.stdout.trimEnd().split('\n').at(-1), full.stdout.trimEnd().split('\n').at(-1), 'the same closing line')
+  const lint = spawnSync('xmllint', ['--noout', '--schema', '/work/shared/schemas/junit-ant.xsd', at('merged.xml')], { encoding: 'utf8' })
+  t.equal(lint.status, 0, lint.stderr)
+
+  t.test('merge refuses a shard given twice and warns about a missing one', async (t) => {
+    const s1 = { source: 'shard-1.json', run: read('shard-1.json') }
+    t.throws(() => mergeResults([s1, { ...s1, source: 'copy.json' }]), { name: 'UsageError', message: /is in both shard-1\.json and copy\.json — merge each shard's result once/ })
+    t.match(mergeResults([s1]).warnings, [/shard 2\/2 missing/])
+    const twice = cli(['merge', 'shard-1.json', 'shard-1.json'], project.dir)
+    t.equal(twice.status, 2)
+    t.match(twice.stderr, /^mltest: .* is in both shard-1\.json and shard-1\.json/)
+  })
+
+  t.test('a bad --shard exits 2; a shard with no files passes and still writes its report', async (t) => {
+    const bad = cli(['run', '--shard', '3/2'], project.dir)
+    t.equal(bad.status, 2)
+    t.equal(bad.stderr, 'mltest: invalid --shard "3/2" — use INDEX/COUNT with 1 <= INDEX <= COUNT, e.g. --shard 1/4\n')
+    const empty = cli(['run', 'a-pass.mltest.ts', '--shard', '2/2', '--reporter', 'json:empty.json'], project.dir)
+    t.equal(empty.status, 0, empty.stderr)
+    t.match(empty.stderr, 'shard 2/2 has no test files')
+    t.same(read('empty.json').files, [])
+  })
+})

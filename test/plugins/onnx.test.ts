@@ -1,0 +1,390 @@
+// mltest/onnx: the statistics against known values, benchOnnx on real onnxruntime-node
+// sessions (MLPs built in JS, and models from Debian's libonnx-testdata checked against the
+// package's expected outputs), every bad-input error, and toMeetBudget passing, failing and
+// staying inconclusive. No timing is asserted: figures come from bench/harness-overhead.mjs.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import onnxProto from 'onnx-proto'
+import ort from 'onnxruntime-node'
+import t from 'tap'
+import { expect } from '../../core/expect/index.ts'
+import { buildMlp, LARGE_MLP, mlpBias, mlpWeight, SMALL_MLP, writeMlp } from '../../examples/onnx/mlp-model.ts'
+import { setTimingDefaults, timingDefaults, BUILTIN_DEFAULTS } from '../../plugins/onnx/_internals/defaults.ts'
+import { judgeBudget } from '../../plugins/onnx/_internals/judge-budget.ts'
+import { bootstrapDistribution, bootstrapLatencyIntervals, quantileSorted, summarize } from '../../plugins/onnx/_internals/latency-stats.ts'
+import { measureTimerResolution, timerWarning } from '../../plugins/onnx/_internals/timer-resolution.ts'
+import { benchOnnx, onnxPlugin, toMeetBudget, type BenchOnnxOptions, type BenchOnnxResult } from '../../plugins/onnx/index.ts'
+
+expect.extend(onnxPlugin().matchers!)
+
+const { onnx } = onnxProto
+const dir = mkdtempSync(join(tmpdir(), 'mltest-onnx-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+const small = writeMlp(join(dir, 'small.onnx'), SMALL_MLP)
+/** Fast settings: the tests check what is measured and reported, not how fast it is. */
+const quick: BenchOnnxOptions = { minTimeMs: 30, maxTimeMs: 3000, warmup: 2, minIterations: 20, bootstrapResamples: 500 }
+
+/** Runs an assertion that must fail and returns its message. */
+function failureOf(assertion: () => void): string {
+  try {
+    assertion()
+  } catch (error) {
+    return (error as Error).message
+  }
+  throw new Error('expected the assertion to fail, but it passed')
+}
+
+t.test('percentiles match numpy.percentile (linear, type 7)', async (t) => {
+  // Reference values from numpy 2.4: np.percentile(x, q).
+  const q = (xs: number[], p: number) => quantileSorted(Float64Array.from(xs).sort(), p / 100)
+  t.same([50, 90, 99].map((p) => q([1, 2, 3, 4], p)).map((v) => +v.toFixed(12)), [2.5, 3.7, 3.97])
+  t.same([5, 30, 40, 50, 100].map((p) => q([15, 20, 35, 40, 50], p)).map((v) => +v.toFixed(12)), [16, 23, 29, 35, 50])
+  const x = [3.1, 0.2, 7.7, 1.5, 9.9, 4.4, 2.8]
+  t.same([0, 10, 25, 50, 90, 95, 99, 100].map((p) => +q(x, p).toFixed(12)), [0.2, 0.98, 2.15, 3.1, 8.58, 9.24, 9.768, 9.9])
+  const s = summarize(Float64Array.from(x).sort())
+  t.equal(+s.mean.toFixed(12), 4.228571428571)
+  t.equal(+s.stdev.toFixed(12), 3.445632155698) // np.std(x, ddof=1)
+  t.equal(q([42], 99), 42)
+  t.equal(summarize([5]).stdev, 0)
+  t.throws(() => quantileSorted([], 0.5), /no samples/)
+  t.throws(() => quantileSorted([1], 1.5), /q must be in \[0, 1\]/)
+})
+
+t.test('bootstrap of the median matches its exact distribution', async (t) => {
+  // For n = 21 distinct values, the bootstrap median is the k-th smallest with
+  // P(median* <= x_(k)) = P(Binomial(21, k/21) >= 11): the resampling must reproduce it.
+  const n = 21
+  const sorted = Array.from({ length: n }, (_, i) => i + 1)
+  const choose = (a: number, b: number) => { let r = 1; for (let i = 1; i <= b; i++) r = (r * (a - b + i)) / i; return r }
+  const cdf = (k: number) => { let p = 0; for (let j = 11; j <= n; j++) p += choose(n, j) * (k / n) ** j * (1 - k / n) ** (n - j); return p }
+  const B = 20_000
+  const { quantiles } = bootstrapDistribution(sorted, [0.5], B, 7)
+  const freq = new Array<number>(n + 1).fill(0)
+  for (const m of quantiles[0]!) freq[m]! += 1 / B
+  let worst = 0
+  for (let k = 1; k <= n; k++) worst = Math.max(worst, Math.abs(freq[k]! - (cdf(k) - cdf(k - 1))))
+  t.ok(worst < 0.015, `largest gap between bootstrap and exact probabilities ${worst.toFixed(4)} < 0.015 (4 standard errors at B = ${B})`)
+  // Exact 2.5% and 97.5% points: CDF(6) = 0.018 < 0.025 <= CDF(7) = 0.056; CDF(14) = 0.944 < 0.975 <= CDF(15) = 0.982.
+  for (const seed of [1, 2, 3]) t.same(bootstrapLatencyIntervals(sorted, B, seed).p50, { low: 7, high: 15 }, `seed ${seed}`)
+  t.same(bootstrapLatencyIntervals(sorted, 500, 9), bootstrapLatencyIntervals(sorted, 500, 9), 'same seed, same interval')
+  t.notSame(bootstrapDistribution(sorted, [0.5], 50, 1).quantiles[0], bootstrapDistribution(sorted, [0.5], 50, 2).quantiles[0], 'another seed, other resamples')
+})
+
+t.test('bootstrap interval of the mean agrees with normal theory on a large sample', async (t) => {
+  // 2000 standard normal draws (Box-Muller over a fixed LCG): the mean's 95% CI is
+  // mean ± 1.96 s / sqrt(n); the bootstrap's should match within 10% of its width.
+  let state = 12345
+  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296
+  const xs = Array.from({ length: 2000 }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()))
+  const sorted = Float64Array.from(xs).sort()
+  const s = summarize(sorted)
+  const half = (1.96 * s.stdev) / Math.sqrt(xs.length)
+  const ci = bootstrapLatencyIntervals(sorted, 4000, 3).mean
+  t.ok(Math.abs(ci.low - (s.mean - half)) < 0.1 * 2 * half, `low ${ci.low} vs ${s.mean - half}`)
+  t.ok(Math.abs(ci.high - (s.mean + half)) < 0.1 * 2 * half, `high ${ci.high} vs ${s.mean + half}`)
+})
+
+t.test('timer resolution: measured, and warned about near it', async (t) => {
+  const timer = measureTimerResolution()
+  t.ok(timer.resolutionNs > 0 && timer.resolutionNs < 1e6, `step ${timer.resolutionNs} ns`)
+  t.ok(timer.readCostNs >= 0 && timer.readCostNs < 1e6, `read cost ${timer.readCostNs} ns`)
+  // 100 steps of 1 µs = 0.1 ms: a 0.05 ms median is warned about, 0.2 ms is not.
+  const coarse = { resolutionNs: 1000, readCostNs: 50 }
+  t.match(timerWarning(0.05, coarse), /median 50.0 µs is within 100x the timer's resolution \(1.00 µs step/)
+  t.equal(timerWarning(0.2, coarse), undefined)
+})
+
+t.test('benchOnnx measures a real session at each batch size', async (t) => {
+  const result = await benchOnnx(small, { ...quick, batchSizes: [1, 4], seed: 5 })
+  t.equal(result.kind, 'benchOnnx')
+  t.equal(result.model, 'small.onnx')
+  t.same(result.inputs, ['x: float32 [batch, 64]'])
+  t.same(result.batches.map((b) => b.feeds), [['x: float32 [1, 64]'], ['x: float32 [4, 64]']])
+  t.ok(result.loadMs! > 0)
+  t.equal(result.method.seed, 5)
+  for (const b of result.batches) {
+    t.ok(b.iterations >= 20 && b.samplesMs.length === b.iterations, `batch ${b.batchSize}: ${b.iterations} samples kept`)
+    t.equal(b.warmupIterations, 2)
+    const sorted = Float64Array.from(b.samplesMs).sort()
+    t.equal(b.p50Ms, quantileSorted(sorted, 0.5), 'p50 is the type-7 median of the kept samples')
+    t.equal(b.p99Ms, quantileSorted(sorted, 0.99))
+    t.ok(b.minMs <= b.p50Ms && b.p50Ms <= b.p90Ms && b.p90Ms <= b.p95Ms && b.p95Ms <= b.p99Ms && b.p99Ms <= b.maxMs, 'ordered')
+    t.ok(b.p50CiMs.low <= b.p50Ms && b.p50Ms <= b.p50CiMs.high, 'the median lies in its CI')
+    const total = b.samplesMs.reduce((a, x) => a + x, 0)
+    t.ok(Math.abs(b.throughput - (b.batchSize * b.iterations * 1000) / total) < 1e-6 * b.throughput, 'throughput = batch × n / summed latency')
+    t.ok(b.throughputCi.low <= b.throughput && b.throughput <= b.throughputCi.high * 1.0001)
+  }
+  const m = result.memory
+  t.ok(m.rssBeforeLoadMb! > 0 && m.rssAfterLoadMb! > 0 && m.rssAfterReleaseMb! > 0)
+  t.ok(m.rssSampledPeakMb >= m.rssAfterLoadMb!, 'the sampled peak covers the rss after load')
+  t.ok(m.rssPeakMb >= m.rssSampledPeakMb, 'the reported peak is at least the sampled one')
+  if (process.platform === 'linux') {
+    t.ok(m.processPeakRssMb! >= m.rssPeakMb, 'the kernel high-water mark bounds every peak')
+    t.equal(m.rssPeakMb, m.rssPeakSource === 'kernel high-water mark' ? m.processPeakRssMb : m.rssSampledPeakMb, `peak from the ${m.rssPeakSource}`)
+  }
+  t.equal(JSON.parse(JSON.stringify(result)).batches[0].samplesMs.length, result.batches[0]!.iterations, 'the result is plain JSON')
+})
+
+t.test('a benchmark cut short by maxTimeMs is inconclusive', async (t) => {
+  const cut = await benchOnnx(small, { ...quick, minIterations: 40_000, minTimeMs: 0, maxTimeMs: 5, log: false })
+  const b = cut.batches[0]!
+  t.ok(b.iterations < 40_000)
+  t.equal(cut.verdict, 'inconclusive')
+  t.ok(b.inconclusive)
+  t.match(b.warnings[0], new RegExp(`only ${b.iterations} of the 40000 minimum iterations fit in maxTimeMs 5 ms — raise maxTimeMs`))
+  const full = await benchOnnx(small, { ...quick, log: false })
+  t.notOk(full.batches[0]!.warnings.some((w) => w.startsWith('only')), 'no cut when minIterations fit')
+  t.equal(full.verdict, full.batches[0]!.inconclusive ? 'inconclusive' : 'pass', 'the verdict follows the batches')
+})
+
+t.test('the MLP built in JS computes what its weights say', async (t) => {
+  // Guards the example's model builder: onnxruntime's output equals a JS forward pass.
+  const session = await ort.InferenceSession.create(buildMlp(SMALL_MLP))
+  const x = Float32Array.from({ length: 2 * 64 }, (_, i) => Math.cos(i))
+  const out = await session.run({ x: new ort.Tensor('float32', x, [2, 64]) })
+  const sizes = [64, 128, 10]
+  let h: number[][] = [Array.from(x.slice(0, 64)), Array.from(x.slice(64))]
+  for (let layer = 0; layer < 2; layer++) {
+    h = h.map((row) =>
+      Array.from({ length: sizes[layer + 1]! }, (_, j) => {
+        let z = mlpBias(layer, j)
+        for (let i = 0; i < sizes[layer]!; i++) z += row[i]! * Math.fround(mlpWeight(layer, i * sizes[layer + 1]! + j, sizes[layer]!))
+        return layer === 0 ? Math.max(0, z) : z
+      }),
+    )
+  }
+  expect(out.y).toAllClose(h, { rtol: 1e-4, atol: 1e-5 })
+  t.equal(LARGE_MLP.hidden.length, 2)
+  await session.release()
+})
+
+t.test('benchOnnx with a session and fixed inputs', async (t) => {
+  const session = await ort.InferenceSession.create(small)
+  const x = new ort.Tensor('float32', new Float32Array(3 * 64).fill(0.5), [3, 64])
+  const result = await benchOnnx(session, { ...quick, inputs: { x } })
+  t.equal(result.loadMs, null, 'no load time for a given session')
+  t.equal(result.memory.rssBeforeLoadMb, null)
+  t.equal(result.memory.rssAfterReleaseMb, null, 'a given session is not released')
+  t.equal(result.batches[0]!.batchSize, 3, 'batch size read from axis 0')
+  t.ok((await session.run({ x })).y, 'the session still runs afterwards')
+  const plain = await benchOnnx(session, { ...quick, inputs: { x: { data: new Array(64).fill(1), dims: [1, 64] } }, batchSize: 1, name: 'plain' })
+  t.equal(plain.model, 'plain')
+  t.same(plain.batches[0]!.feeds, ['x: float32 [1, 64]'])
+  await session.release()
+})
+
+/** A one-node model with a chosen opset, IR version and input shape. */
+function reluModel(opts: { opset?: number; ir?: number; dims?: Array<number | string> } = {}): Uint8Array {
+  const dim = (opts.dims ?? ['batch', 4]).map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }))
+  const info = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim } } } })
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: opts.ir ?? 8,
+      opsetImport: [{ domain: '', version: opts.opset ?? 17 }],
+      graph: { name: 'g', node: [{ opType: 'Relu', input: ['x'], output: ['y'] }], input: [info('x')], output: [info('y')] },
+    }),
+  ).finish()
+}
+
+t.test('bad models fail with one line naming the problem and the fix', async (t) => {
+  const reject = (model: Parameters<typeof benchOnnx>[0], pattern: RegExp, code: string, options: BenchOnnxOptions = {}) =>
+    t.rejects(benchOnnx(model, { ...quick, ...options }), { name: 'BenchOnnxError', code, message: pattern })
+  await reject(join(dir, 'missing.onnx'), /model file not found: .*missing\.onnx — check the path/, 'MODEL_NOT_FOUND')
+  await reject(dir, /is a folder — pass the \.onnx file inside it/, 'MODEL_NOT_FOUND')
+  writeFileSync(join(dir, 'empty.onnx'), '')
+  await reject(join(dir, 'empty.onnx'), /is empty \(0 bytes\)/, 'MODEL_INVALID')
+  writeFileSync(join(dir, 'lfs.onnx'), 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n')
+  await reject(join(dir, 'lfs.onnx'), /is a Git LFS pointer, not the model — run "git lfs pull"/, 'MODEL_INVALID')
+  writeFileSync(join(dir, 'text.onnx'), 'this is not a protobuf at all, just some text\n'.repeat(20))
+  await reject(join(dir, 'text.onnx'), /text\.onnx is not a valid ONNX model \(protobuf parsing failed\)/, 'MODEL_INVALID')
+  await reject(reluModel({ opset: 27 }), /uses opset 27 of domain ai\.onnx, but onnxruntime-node 1\.\d+\.\d+ supports up to opset 26 — re-export the model with opset 26 or lower/, 'MODEL_UNSUPPORTED')
+  await reject(reluModel({ ir: 14 }), /has IR version 14, but onnxruntime-node .* supports up to IR version 13/, 'MODEL_UNSUPPORTED')
+  await reject(42 as never, /model must be a \.onnx file path, its bytes .* got number/, 'BAD_OPTION')
+  // And the good twins load: opset 26 / IR 13 are the newest this runtime takes.
+  t.equal((await benchOnnx(reluModel({ opset: 26, ir: 13 }), { ...quick, log: false })).batches.length, 1)
+})
+
+t.test('bad inputs name the input and the expected vs given dtype or shape', async (t) => {
+  const reject = (options: BenchOnnxOptions, pattern: RegExp, code: string) =>
+    t.rejects(benchOnnx(small, { ...quick, ...options }), { name: 'BenchOnnxError', code, message: pattern })
+  const f32 = (dims: number[]) => new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims)
+  await reject({ inputs: { input: f32([1, 64]) } }, /input 'input' is not an input of small\.onnx, which expects x: float32 \[batch, 64\]/, 'INPUT_UNKNOWN')
+  await reject({ inputs: {} }, /input 'x' is missing — small\.onnx expects x: float32 \[batch, 64\]; given: none/, 'INPUT_MISSING')
+  await reject(
+    { inputs: { x: new ort.Tensor('float64', new Float64Array(64), [1, 64]) } },
+    /input 'x' has dtype float64, but small\.onnx expects float32 \(expected x: float32 \[batch, 64\], given float64 \[1, 64\]\)/,
+    'INPUT_DTYPE',
+  )
+  await reject({ inputs: { x: f32([64]) } }, /input 'x' has rank 1, but small\.onnx expects rank 2 \(expected x: float32 \[batch, 64\], given float32 \[64\]\) — reshape it to \[batch, 64\]/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: f32([2, 32]) } }, /input 'x' has size 32 at axis 1, but small\.onnx expects 64 \(expected x: float32 \[batch, 64\], given float32 \[2, 32\]\) — feed shape \[2, 64\]/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: { data: [1, 2, 3], dims: [1, 64] } } }, /input 'x' has 3 values but dims \[1, 64\] hold 64/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: f32([1, 64]) }, batchSizes: [1] }, /give either inputs .* or batchSizes/, 'BAD_OPTION')
+  await reject({ batchSizes: [0] }, /batchSizes\[0\] must be a positive integer, got 0/, 'BAD_OPTION')
+  await reject({ minTimeMs: 100, maxTimeMs: 10 }, /maxTimeMs \(10\) is below minTimeMs \(100\)/, 'BAD_OPTION')
+  await reject({ warmup: -1 }, /warmup must be a count of runs \(integer >= 0\) or \{ ms \}, got -1/, 'BAD_OPTION')
+  await reject({ dims: { seq: 2.5 } }, /dims\.seq must be a positive integer, got 2\.5/, 'BAD_OPTION')
+  // A dynamic dimension past axis 0 needs a size; given one, the model runs.
+  const seq = reluModel({ dims: ['batch', 'seq'] })
+  await t.rejects(benchOnnx(seq, quick), { message: /input 'x' has a dynamic dimension "seq" at axis 1 \(x: float32 \[batch, seq\]\) — give its size with dims: \{ seq: <size> \}/ })
+  t.same((await benchOnnx(seq, { ...quick, dims: { seq: 16 }, batchSizes: [2], log: false })).batches[0]!.feeds, ['x: float32 [2, 16]'])
+  // A model with fixed shapes runs at its own batch size only.
+  const fixed = reluModel({ dims: [3, 4] })
+  await t.rejects(benchOnnx(fixed, { ...quick, batchSizes: [8] }), { message: /has no dynamic dimension \(x: float32 \[3, 4\]\), so it only runs at batch size 3 — use batchSizes: \[3\]/ })
+  t.equal((await benchOnnx(fixed, { ...quick, log: false })).batches[0]!.batchSize, 3)
+})
+
+t.test('feeds across inputs: shared dimensions, custom generators', async (t) => {
+  // Two inputs that share the symbolic dimension 'batch'.
+  const info = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } } })
+  const add = onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: { name: 'add', node: [{ opType: 'Add', input: ['a', 'b'], output: ['y'] }], input: [info('a'), info('b')], output: [info('y')] },
+    }),
+  ).finish()
+  const f32 = (rows: number) => ({ data: new Float32Array(rows * 4), dims: [rows, 4] })
+  await t.rejects(benchOnnx(add, { ...quick, inputs: { a: f32(2), b: f32(3) } }), {
+    code: 'INPUT_SHAPE',
+    message: /dimension 'batch' is 2 in input 'a' but 3 in input 'b' \(b: float32 \[batch, 4\]\) — feeds must agree on it/,
+  })
+  t.equal((await benchOnnx(add, { ...quick, inputs: { a: f32(2), b: f32(2) }, log: false })).batches[0]!.batchSize, 2)
+  const seen: string[] = []
+  const generated = await benchOnnx(add, {
+    ...quick,
+    batchSizes: [5],
+    log: false,
+    generate: (input, rng) => {
+      seen.push(`${input.name}:${input.type}:[${input.dims.join(',')}]`)
+      return Float32Array.from({ length: input.dims[0]! * input.dims[1]! }, () => rng.next())
+    },
+  })
+  t.same(seen, ['a:float32:[5,4]', 'b:float32:[5,4]'], 'the generator gets each input with its filled dims')
+  t.same(generated.batches[0]!.feeds, ['a: float32 [5, 4]', 'b: float32 [5, 4]'])
+  await t.rejects(benchOnnx(add, { ...quick, generate: () => new Float32Array(3) }), {
+    code: 'INPUT_SHAPE',
+    message: /options\.generate returned 3 values for input 'a', but dims \[1, 4\] hold 4/,
+  })
+})
+
+/** A result of the small model, measured once and judged against many budgets. */
+let measured: BenchOnnxResult | undefined
+async function smallResult(): Promise<BenchOnnxResult> {
+  measured ??= await benchOnnx(small, { ...quick, batchSizes: [1, 8], log: false })
+  return measured
+}
+
+t.test('toMeetBudget passes generous budgets and lists every breached one', async (t) => {
+  const r = await smallResult()
+  expect(r).toMeetBudget({ p50Ms: 10_000, p99Ms: 10_000, throughputMin: 0.001, rssMb: 1e6, loadMs: 1e6 })
+  expect(r).toMeetBudget({ p99Ms: { 1: 10_000, 8: 20_000 } })
+  const message = failureOf(() => expect(r).toMeetBudget({ p99Ms: 1e-6, throughputMin: 1e12, rssMb: 1, loadMs: 1e6 }))
+  t.match(message, /small\.onnx breached 5 of 6 budgets:/)
+  t.match(message, /✗ batch 1 \(n=\d+\) p99 latency \S+ ms \(95% CI \S+ ms–\S+ ms\) exceeds budget <= 0\.00000100 ms/)
+  t.match(message, /✗ batch 8 \(n=\d+\) p99 latency/)
+  t.match(message, /✗ batch 8 \(n=\d+\) throughput \S+\/s \(95% CI \S+\/s–\S+\/s\) below budget >= 1,000,000,000,000\/s/)
+  t.match(message, /✗ peak rss \d+\.\d MiB \(single measurement\) exceeds budget <= 1\.0 MiB/)
+  t.match(message, /other budgets:\n  ✓ load time .* within budget/)
+  t.match(message, /percentiles: linear interpolation .*; CI: percentile bootstrap, 95%, 500 resamples, seed \d+/)
+  t.match(failureOf(() => expect(r).not.toMeetBudget({ p99Ms: 10_000 })), /Expected a breached budget, but small\.onnx met every budget/)
+})
+
+t.test('a budget inside the confidence interval is inconclusive, not a pass or a fail', async (t) => {
+  const r = await smallResult()
+  const b = r.batches[0]!
+  t.ok(b.p50CiMs.low < b.p50CiMs.high, 'the CI has width')
+  const inside = (b.p50CiMs.low + b.p50CiMs.high) / 2
+  const judged = judgeBudget(r, { p50Ms: { 1: inside } })
+  t.equal(judged.verdict, 'inconclusive')
+  t.match(judged.lines[0]!.text, /p50 latency .* CI straddles budget <= /)
+  expect(r).toMeetBudget({ p50Ms: { 1: inside } }) // inconclusive: the matcher does not throw
+  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.high } }).verdict, 'pass', 'the whole CI within the budget')
+  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.low * 0.999 } }).verdict, 'fail', 'the whole CI beyond the budget')
+})
+
+t.test('toMeetBudget rejects a budget it cannot check', async (t) => {
+  const r = await smallResult()
+  t.throws(() => expect(r).toMeetBudget({ p99: 5 } as never), /Invalid budget: unknown budget "p99" — budgets are p50Ms, p99Ms, throughputMin, rssMb, loadMs/)
+  t.throws(() => expect(r).toMeetBudget({}), /the budget is empty/)
+  t.throws(() => expect(r).toMeetBudget({ p99Ms: { 32: 5 } }), /names batch size 32, but the benchmark ran batch sizes 1, 8/)
+  t.throws(() => expect(r).toMeetBudget({ p50Ms: -1 }), /p50Ms must be a non-negative number, got -1/)
+  t.throws(() => expect({ p99Ms: 3 }).toMeetBudget({ p99Ms: 5 }), /received is not a benchOnnx result/)
+  t.equal(typeof toMeetBudget, 'function')
+})
+
+t.test('plugin options set run-wide timing defaults', async (t) => {
+  const plugin = onnxPlugin()
+  t.same(plugin.options!.map((o) => o.name), ['minTimeMs', 'maxTimeMs', 'warmup', 'minIterations'])
+  await plugin.workerConfigResolved!({ minTimeMs: 10, maxTimeMs: 20, warmup: 1, minIterations: 3 })
+  t.same(timingDefaults(), { minTimeMs: 10, maxTimeMs: 20, warmup: 1, minIterations: 3 })
+  const r = await benchOnnx(small, { log: false })
+  t.equal(r.batches[0]!.warmupIterations, 1)
+  t.ok(r.batches[0]!.iterations >= 3)
+  t.throws(() => plugin.configResolved!({ minTimeMs: 'soon' }), /onnx\.minTimeMs must be a non-negative number, got "soon"/, 'checked on the main thread too')
+  t.throws(() => setTimingDefaults({ minTimeMs: -5 }), /onnx\.minTimeMs must be a non-negative number, got -5 — fix pluginOptions\.onnx\.minTimeMs or --onnx-min-time-ms/)
+  t.throws(() => setTimingDefaults({ minTimeMs: 50, maxTimeMs: 10 }), /maxTimeMs \(10\) is below onnx\.minTimeMs \(50\)/)
+  setTimingDefaults({})
+  t.same(timingDefaults(), BUILTIN_DEFAULTS)
+})
+
+// Models and tensors from Debian's libonnx-testdata (the ONNX backend test suite).
+const TESTDATA = '/usr/share/libonnx-testdata/data'
+const DTYPES: Record<number, [ort.Tensor.Type, { new (buffer: ArrayBuffer, offset: number, length: number): ArrayLike<unknown> }]> = {
+  1: ['float32', Float32Array], 6: ['int32', Int32Array], 7: ['int64', BigInt64Array], 11: ['float64', Float64Array],
+}
+
+/** Decodes a TensorProto (.pb) file into an onnxruntime Tensor. */
+function readTensor(path: string): { name: string; tensor: ort.Tensor } {
+  const proto = onnx.TensorProto.decode(readFileSync(path))
+  const entry = DTYPES[proto.dataType]
+  if (!entry) throw new Error(`${path}: dtype ${proto.dataType} is not decoded by this test`)
+  const dims = proto.dims.map(Number)
+  const size = dims.reduce((a, b) => a * b, 1)
+  let data: ArrayLike<unknown>
+  if (proto.rawData.length > 0) data = new entry[1](Uint8Array.from(proto.rawData).buffer, 0, size)
+  else if (entry[0] === 'float32') data = Float32Array.from(proto.floatData)
+  else if (entry[0] === 'int64') data = BigInt64Array.from(proto.int64Data.map((v) => BigInt(v.toString())))
+  else throw new Error(`${path}: typed-field ${entry[0]} data is not decoded by this test`)
+  return { name: proto.name, tensor: new ort.Tensor(entry[0], data as Float32Array, dims) }
+}
+
+const CASES = ['node/test_relu', 'node/test_gemm_default_no_bias', 'pytorch-converted/test_Conv2d', 'pytorch-converted/test_Embedding']
+
+t.test('libonnx-testdata models: benchmarked on their inputs, outputs as expected', { skip: existsSync(TESTDATA) ? false : `${TESTDATA} is absent — apt-get install libonnx-testdata` }, async (t) => {
+  for (const name of CASES) {
+    const folder = join(TESTDATA, name)
+    const data = join(folder, 'test_data_set_0')
+    // Errors-only logging: two of these models are stamped opset 6, which onnxruntime warns about.
+    const session = await ort.InferenceSession.create(join(folder, 'model.onnx'), { logSeverityLevel: 3 })
+    const files = readdirSync(data).sort()
+    const inputs: Record<string, ort.Tensor> = {}
+    files.filter((f) => f.startsWith('input_')).forEach((f, i) => {
+      const { name: input, tensor } = readTensor(join(data, f))
+      inputs[input || session.inputNames[i]!] = tensor
+    })
+    const result = await benchOnnx(session, { ...quick, inputs, name, log: false })
+    t.ok(result.batches[0]!.iterations >= 20, `${name}: ${result.batches[0]!.iterations} runs, p50 ${result.batches[0]!.p50Ms.toFixed(4)} ms`)
+    const outputs = await session.run(inputs)
+    files.filter((f) => f.startsWith('output_')).forEach((f, i) => {
+      const { name: output, tensor } = readTensor(join(data, f))
+      const actual = outputs[output || session.outputNames[i]!]!
+      expect(actual).toAllClose(tensor, { rtol: 1e-4, atol: 1e-5 })
+      if (tensor.type === 'float32') {
+        // The comparison is sharp: one perturbed expected value is caught.
+        const wrong = Float32Array.from(tensor.data as Float32Array)
+        wrong[0] = wrong[0]! + 0.5
+        t.match(failureOf(() => expect(actual).toAllClose(new ort.Tensor('float32', wrong, tensor.dims), { rtol: 1e-4, atol: 1e-5 })), /1 of \d+ elements .* differ/)
+      }
+    })
+    await session.release()
+  }
+  // Generated feeds for an integer (index) input are zeros, which stay in range.
+  const embedding = await benchOnnx(join(TESTDATA, 'pytorch-converted/test_Embedding/model.onnx'), { ...quick, log: false })
+  t.match(embedding.batches[0]!.feeds[0], /: int64 \[1, 4\]$/)
+  // A real legacy model: opset 6 Gemm has no implementation in this runtime.
+  await t.rejects(benchOnnx(join(TESTDATA, 'pytorch-converted/test_Linear/model.onnx'), quick), {
+    code: 'MODEL_UNSUPPORTED',
+    message: /uses operator Gemm from opset 6, which onnxruntime-node .* does not implement .* re-export the model with a newer opset/,
+  })
+})
