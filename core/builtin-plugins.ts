@@ -6,7 +6,8 @@
 import type { Plugin } from './hooks.ts'
 import { onnxPlugin } from '../plugins/onnx/plugin.ts'
 import { reproducibilityPlugin } from '../plugins/reproducibility/_internals/plugin.ts'
+import { stabilityPlugin } from '../plugins/stability/plugin.ts'
 
 export function builtinPlugins(): Plugin[] {
-  return [onnxPlugin(), reproducibilityPlugin()]
+  return [stabilityPlugin(), reproducibilityPlugin(), onnxPlugin()]
 }

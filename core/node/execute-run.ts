@@ -53,7 +53,10 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteOutcom
     for (const plugin of config.plugins) {
       if (plugin.configResolved) callPlugins(callNotify([plugin], 'configResolved', config.pluginOptions[plugin.name] ?? {}))
     }
+    // A plugin that rejects its options stops the run here, rather than in every worker.
+    await Promise.all(pluginCalls)
   }
+  const setupFailed = runErrors.length > 0
   const summaryOfConfig = configSummary(config, workers)
   callPlugins(callNotify(config.plugins, 'onRunStart', { rootDir: config.rootDir, seed: config.seed, files }))
   await host.emit('onRunStart', {
@@ -80,7 +83,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteOutcom
   const listed: Array<[string, CollectedTest[]]> = []
   const fileLogs = new Map<string, LogEntry[]>()
   let outcome: { files: FileResult[]; notRun: string[] } = { files: [], notRun: [] }
-  if (files.length > 0) {
+  if (files.length > 0 && !setupFailed) {
     if (!options.pool) throw new Error('executeRun: a pool is needed to run files')
     outcome = await runScheduled(files, {
       pool: options.pool,

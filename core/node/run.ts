@@ -76,7 +76,7 @@ export async function runTests(config: ResolvedConfig, paths: string[], cwd: str
   const s = run.summary
   const anyTests = s.passed + s.failed + s.skipped + s.todo + s.inconclusive > 0
   if (note) process.stderr.write(`mltest: ${note}\n`)
-  if (!anyTests && s.fileErrors === 0 && !config.passWithNoTests && note === undefined && !selection.shard) {
+  if (!anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard) {
     process.stderr.write(`mltest: no tests found${paths.length ? ` in ${paths.join(' ')}` : ''} — check the paths, --grep/--tag filters or the config's include, or pass --pass-with-no-tests\n`)
     return 1
   }

@@ -20,6 +20,8 @@ export interface TestContext {
   readonly file: string
   /** Derived from the run seed and the test's full name: independent of order and worker. */
   readonly seed: number
+  /** The run seed (`--seed`): with the test's name, it replays the test. */
+  readonly runSeed: number
   /** A PRNG seeded with `seed`. */
   readonly rng: Rng
   /** Aborted when the test times out. */
@@ -79,6 +81,7 @@ export function annotate(key: string, value: AnnotationValue): void {
 export function createRunningTest(
   test: CollectedTest,
   seed: number,
+  runSeed: number,
   attempt: number,
   emitLog: (entry: LogEntry) => void,
   extra: Record<string, unknown>,
@@ -95,6 +98,7 @@ export function createRunningTest(
     fullName: test.fullName,
     file: test.file,
     seed,
+    runSeed,
     rng: createRng(seed),
     signal: controller.signal,
     attempt,

@@ -218,7 +218,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
         attempt++
         sink.push(['test-start', collected.id, meta.timeoutMs])
         sink.flush()
-        running = createRunningTest(collected, seed, attempt, (entry) => sink.push(['log', collected.id, entry]), {})
+        running = createRunningTest(collected, seed, task.seed, attempt, (entry) => sink.push(['log', collected.id, entry]), {})
         error = await runAttempt(node, meta, running, beforeEach)
         if (collected.expectFail) {
           if (error && error.kind !== 'timeout') error = undefined

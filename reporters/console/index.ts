@@ -77,7 +77,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
     if (r.checks.length) parts.push(formatChecks(r.checks))
     if (r.annotations.length) parts.push(formatAnnotations(r.annotations))
     if (r.logs.length) parts.push(c.dim('  captured output:\n') + r.logs.map((l) => `    ${l.text.trimEnd()}`).join('\n'))
-    parts.push(c.dim(`  replay: mltest run ${rel(r.file)} --seed ${seed} -t "${r.fullName.replace(/"/g, '\\"')}"`))
+    parts.push(c.dim(`  replay: mltest run ${rel(r.file)} --seed ${seed} -t ${exactNamePattern(r.fullName)}`))
     return parts.join('\n') + '\n'
   }
 
@@ -151,4 +151,10 @@ function countStates(tests: TestResult[]) {
 
 function stripLength(text: string): number {
   return text.replace(/\u001b\[[0-9;]*m/g, '').length
+}
+
+/** `-t` takes a regular expression: the exact name, escaped and anchored, single-quoted for a shell. */
+function exactNamePattern(fullName: string): string {
+  const pattern = `^${fullName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`
+  return `'${pattern.replace(/'/g, `'\\''`)}'`
 }

@@ -21,7 +21,7 @@ await tf.setBackend('cpu')
 /** Runs `fn` as the body of a real running test, returning what it recorded and threw. */
 async function inTest<T>(fn: () => Promise<T>) {
   const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'parity', fullName: 'parity', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1, 1, () => {}, {})
+  const running = createRunningTest(test, 1, 99, 1, () => {}, {})
   const outcome = await runWithTest(running, fn).then((result) => ({ result, error: undefined }), (error: Error) => ({ result: undefined, error }))
   return { ...outcome, checks: running.checks as CheckRecord[] }
 }

@@ -24,7 +24,7 @@ const gc = runInNewContext('gc') as () => void
 async function inTest<T>(fn: () => T | Promise<T>) {
   const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'parity', fullName: 'parity', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
   const logs: LogEntry[] = []
-  const running = createRunningTest(test, 1234, 1, (entry) => logs.push(entry), {})
+  const running = createRunningTest(test, 1234, 99, 1, (entry) => logs.push(entry), {})
   try {
     const result = await runWithTest(running, fn)
     return { result, error: undefined, checks: running.checks as CheckRecord[], logs }

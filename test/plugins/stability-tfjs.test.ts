@@ -1,0 +1,73 @@
+import t from 'tap'
+import fc from 'fast-check'
+import type * as TF from '@tensorflow/tfjs'
+import { arb, checkStability, finite, gradientsFinite, loadTfjs, StabilityError, sumsToOne } from '../../plugins/stability/index.ts'
+
+const tf = await loadTfjs()
+
+async function failureOf(check: Promise<unknown>): Promise<StabilityError> {
+  const error = await check.then(() => undefined, (e: unknown) => e)
+  if (!(error instanceof StabilityError)) throw new Error(`expected a StabilityError, got ${String(error)}`)
+  return error
+}
+
+t.test('arb.tfTensor: tfjs tensors of the requested shape and range, freed when the check ends', async (t) => {
+  t.equal(tf.getBackend(), 'cpu')
+  const inputs = arb.tfTensor({ shape: [3, 2], min: -4, max: 4 })
+  const before = tf.memory().numTensors
+  const seen: Array<{ shape: number[]; dtype: string; values: number[] }> = []
+  await checkStability((x: TF.Tensor) => { seen.push({ shape: x.shape, dtype: x.dtype, values: Array.from(x.dataSync()) }); return tf.relu(x) }, { inputs, runs: 20, seed: 1 })
+  t.equal(seen.length, 20)
+  t.ok(seen.every((s) => s.dtype === 'float32' && s.shape.join() === '3,2' && s.values.every((v) => v >= -4 && v <= 4)))
+  t.equal(tf.memory().numTensors, before, 'generated inputs and outputs are disposed')
+  const ints = fc.sample(arb.tensor({ shape: [4], dtype: 'int32', min: -3, max: 3 }), { seed: 1, numRuns: 5 })
+  t.ok(ints.every((x) => x.data instanceof Int32Array))
+  t.throws(() => arb.tfTensor({ shape: [2], dtype: 'float64' as never }), /tfjs has no float64 tensors/)
+})
+
+t.test('oracles read tfjs outputs: a naive tf softmax overflows, tf.softmax does not', async (t) => {
+  const inputs = arb.tfTensor({ shape: [2, 4] })
+  const naive = (x: TF.Tensor) => tf.tidy(() => tf.div(tf.exp(x), tf.sum(tf.exp(x), -1, true)))
+  const before = tf.memory().numTensors
+  const error = await failureOf(checkStability(naive, { inputs, property: [finite, sumsToOne()], runs: 50, seed: 6 }))
+  t.match(error.message, /counterexample: float32 \[2, 4\] \[\[/)
+  t.match(error.message, /output: +float32 \[2, 4\] \[\[.*NaN/)
+  const x = error.counterexample as TF.Tensor
+  t.ok(tf.max(x).dataSync()[0]! > 88.72 || tf.min(tf.max(x, -1)).dataSync()[0]! < -103.97, 'shrunk to an overflowing (or all-underflowing) row')
+  tf.dispose([x, error.output as TF.Tensor])
+  t.ok(tf.memory().numTensors <= before + 4, 'only the counterexample and output outlive the check')
+  await checkStability((x: TF.Tensor) => tf.softmax(x), { inputs, property: [finite, sumsToOne()], runs: 50, seed: 6 })
+})
+
+t.test('gradientsFinite: a norm loss has NaN gradients at zero error; an epsilon fixes it', async (t) => {
+  const w = tf.variable(tf.tensor2d([[0.5], [-0.25], [1]]), true, 'stability-test/w')
+  const normLoss = (x: TF.Tensor) => tf.tidy(() => tf.norm(tf.matMul(x as TF.Tensor2D, w)) as TF.Scalar)
+  const smoothLoss = (x: TF.Tensor) => tf.tidy(() => tf.sqrt(tf.add(tf.sum(tf.square(tf.matMul(x as TF.Tensor2D, w))), 1e-12)) as TF.Scalar)
+  const inputs = arb.tfTensor({ shape: [2, 3], min: -100, max: 100 })
+  const weights = Array.from(w.dataSync())
+  const error = await failureOf(checkStability(normLoss, { inputs, property: gradientsFinite({ variables: [w] }), runs: 50, seed: 2 }))
+  t.same(Array.from((error.counterexample as TF.Tensor).dataSync()), [0, 0, 0, 0, 0, 0], 'shrunk to the all-zero input')
+  t.equal(error.reason, '∂loss/∂stability-test/w: 3 of 3 not finite ([0, 0] = NaN, [1, 0] = NaN, [2, 0] = NaN)')
+  t.notMatch(error.message, /output:/, 'no output line: the oracle runs the loss itself')
+  await checkStability(smoothLoss, { inputs, property: gradientsFinite({ variables: [w] }), runs: 50, seed: 2 })
+  t.same(Array.from(w.dataSync()), weights, 'the weights are not changed by the check')
+
+  const loud = (x: TF.Tensor) => tf.tidy(() => tf.mul(tf.sum(tf.matMul(x as TF.Tensor2D, w)), 1e6) as TF.Scalar)
+  await checkStability(loud, { inputs, property: gradientsFinite({ variables: [w] }), runs: 20, seed: 2 })
+  const exploding = await failureOf(checkStability(loud, { inputs, property: gradientsFinite({ variables: [w], maxNorm: 1e6 }), runs: 20, seed: 2 }))
+  t.match(exploding.reason, /^global gradient norm \S+ > maxNorm 1000000$/)
+  const stepped = await failureOf(checkStability(loud, { inputs, property: gradientsFinite({ variables: [w], learningRate: 1e33 }), runs: 20, seed: 2 }))
+  t.match(stepped.reason, /^stability-test\/w after one SGD step \(lr 1e\+33\): \d of 3 weights not finite/)
+  w.dispose()
+})
+
+t.test('gradientsFinite: set-up mistakes are errors, not counterexamples', async (t) => {
+  const w = tf.variable(tf.scalar(2), true, 'stability-test/v')
+  const inputs = arb.tfTensor({ shape: [2], min: -1, max: 1 })
+  const property = gradientsFinite({ variables: [w] })
+  await t.rejects(checkStability(async (x: TF.Tensor) => tf.sum(tf.mul(x, w)) as TF.Scalar, { inputs, property, runs: 5 }), /needs a synchronous loss function/)
+  await t.rejects(checkStability((x: TF.Tensor) => tf.mul(x, w), { inputs, property, runs: 5 }), /must return a scalar tf.Tensor loss, got a tensor of shape \[2\]/)
+  await t.rejects(checkStability((x: TF.Tensor) => tf.sum(x) as TF.Scalar, { inputs, property, runs: 5 }), /gradientsFinite: Cannot find a connection between any variable/)
+  t.throws(() => gradientsFinite({ learningRate: 0 }), /learningRate \}\) must be a positive number, got 0/)
+  w.dispose()
+})
