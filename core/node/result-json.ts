@@ -71,7 +71,7 @@ const testResult = z.discriminatedUnion('state', [
 const shardSpec = z.looseObject({ index: z.number().int().positive(), count: z.number().int().positive() })
 const count = z.number().int().nonnegative()
 
-/** The whole file. `z.infer` of this is the documented shape (see reporters/README.md). */
+/** The whole file. `z.infer` of this is the documented shape (see the README, "json"). */
 export const resultFileSchema = z.looseObject({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   rootDir: z.string(),

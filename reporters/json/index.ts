@@ -1,6 +1,6 @@
 /**
  * The json reporter: the complete result tree as one JSON file (schema version 1, see
- * `core/node/result-json.ts` and reporters/README.md). It is what `mltest report`,
+ * `core/node/result-json.ts` and the README, "json"). It is what `mltest report`,
  * `mltest merge` and `--shard-durations` read, so it keeps everything: every test's state,
  * duration, error with stack and diff, annotations, checks and logs, plus the seed, a
  * config summary and the environment.
