@@ -3,26 +3,20 @@
  * suite that only checks feature pipelines starts as fast as a plain one, and a missing
  * package is a one-line instruction instead of a resolver stack trace.
  */
+import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
 import type * as Tfjs from '@tensorflow/tfjs'
 import type * as Ort from 'onnxruntime-node'
 import type { onnx as OnnxNamespace } from 'onnx-proto'
 
-function isMissing(error: unknown, specifier: string): boolean {
-  const e = error as { code?: string; message?: string }
-  return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(specifier)
-}
-
 async function load<T>(specifier: string, usage: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T
-  } catch (error) {
-    if (isMissing(error, specifier)) throw new Error(`install ${specifier} to use mltest/parity ${usage}`, { cause: error })
-    throw error
-  }
+  return importOptional<T>(specifier, `mltest/parity ${usage}`)
 }
 
-export function loadTfjs(usage: string): Promise<typeof Tfjs> {
-  return load<typeof Tfjs>('@tensorflow/tfjs', usage)
+export async function loadTfjs(usage: string): Promise<typeof Tfjs> {
+  const tf = await load<typeof Tfjs>('@tensorflow/tfjs', usage)
+  await tf.ready()
+  silenceTfjsCpuBanner(tf)
+  return tf
 }
 
 export function loadOnnxruntime(usage: string): Promise<typeof Ort> {

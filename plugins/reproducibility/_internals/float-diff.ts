@@ -30,24 +30,12 @@ export interface ArrayDiff {
   firstViolation: number
 }
 
+import { ulpDistance } from '../../../core/float32.ts'
+
+export { ulpDistance }
+
 const f32 = new Float32Array(1)
 const i32 = new Int32Array(f32.buffer)
-
-/** Maps a float32 to an integer whose order matches the floats' order (+0 and -0 both map to 0). */
-function orderedBits(x: number): number {
-  f32[0] = x
-  const bits = i32[0]!
-  return bits >= 0 ? bits : -2147483648 - bits
-}
-
-/** Float32 ULP distance between two numbers (rounded to float32 first). NaN vs NaN is 0;
- *  NaN vs a number is Infinity. */
-export function ulpDistance(a: number, b: number): number {
-  const aNaN = Number.isNaN(a)
-  const bNaN = Number.isNaN(b)
-  if (aNaN || bNaN) return aNaN && bNaN ? 0 : Infinity
-  return Math.abs(orderedBits(a) - orderedBits(b))
-}
 
 function sameBits(a: number, b: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b)

@@ -4,6 +4,7 @@
  * it is the default backend only when the user has installed it.
  */
 import { createRequire } from 'node:module'
+import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
 
 export type Tf = typeof import('@tensorflow/tfjs')
 
@@ -31,20 +32,13 @@ export function defaultBackend(): string {
   return tfjsNodeInstalled() ? 'tensorflow' : 'cpu'
 }
 
-async function importOrExplain<T>(specifier: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    if (!resolvable(specifier)) {
-      throw new Error(`install ${specifier} to use mltest/reproducibility (npm install --save-dev ${specifier})`, { cause: error })
-    }
-    throw error
-  }
+function importOrExplain<T>(specifier: string): Promise<T> {
+  return importOptional<T>(specifier, 'mltest/reproducibility')
 }
 
 /** Loads `@tensorflow/tfjs`, or throws "install @tensorflow/tfjs to use mltest/reproducibility". */
 export async function loadTfjs(): Promise<Tf> {
-  return importOrExplain('@tensorflow/tfjs', () => import('@tensorflow/tfjs'))
+  return importOrExplain<Tf>('@tensorflow/tfjs')
 }
 
 /**
@@ -54,10 +48,10 @@ export async function loadTfjs(): Promise<Tf> {
  */
 export async function useBackend(tf: Tf, backend: string): Promise<string> {
   if (backend === 'wasm' && !tf.findBackendFactory('wasm')) {
-    await importOrExplain('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'))
+    await importOrExplain('@tensorflow/tfjs-backend-wasm')
   }
   if (backend === 'tensorflow' && !tf.findBackendFactory('tensorflow')) {
-    await importOrExplain('@tensorflow/tfjs-node', () => import(String('@tensorflow/tfjs-node')))
+    await importOrExplain('@tensorflow/tfjs-node')
   }
   if (!tf.findBackendFactory(backend)) {
     throw new Error(`unknown tfjs backend "${backend}" — use one of ${KNOWN_BACKENDS.join(', ')} or register it before the check`)
@@ -67,5 +61,6 @@ export async function useBackend(tf: Tf, backend: string): Promise<string> {
     if (!ok) throw new Error(`tfjs could not initialise the "${backend}" backend`)
   }
   await tf.ready()
+  silenceTfjsCpuBanner(tf)
   return tf.getBackend()
 }

@@ -3,6 +3,8 @@
  * when a check needs it (`arb.tfTensor`, `gradientsFinite`), never when a plain suite or
  * `mltest/stability` is imported.
  */
+import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
+
 type Tf = typeof import('@tensorflow/tfjs')
 
 let loading: Promise<Tf> | undefined
@@ -15,15 +17,10 @@ let loaded: Tf | undefined
  */
 export function loadTfjs(): Promise<Tf> {
   loading ??= (async () => {
-    let tf: Tf
-    try {
-      tf = await import('@tensorflow/tfjs')
-    } catch (error) {
-      throw new Error('install @tensorflow/tfjs to use arb.tfTensor and gradientsFinite from mltest/stability', { cause: error })
-    }
+    const tf = await importOptional<Tf>('@tensorflow/tfjs', 'arb.tfTensor and gradientsFinite from mltest/stability')
     if (!tf.engine().backendName) await tf.setBackend('cpu')
     await tf.ready()
-    if (tf.getBackend() === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false
+    silenceTfjsCpuBanner(tf)
     loaded = tf
     return tf
   })()
