@@ -7,6 +7,7 @@ export { afterAll, afterEach, beforeAll, beforeEach, describe, test } from './wo
 export type { TestApi, DescribeApi, TestFn, TestOptions } from './worker/collect.ts'
 export { annotate, currentTest, recordCheck } from './worker/context.ts'
 export type { TestContext } from './worker/context.ts'
+export { resolveModelRef } from './worker/worker-plugins.ts'
 export { expect } from './expect/index.ts'
 export type { MatcherFunction } from './expect/index.ts'
 export type { AllCloseOptions } from './expect/numeric.ts'

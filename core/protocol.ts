@@ -134,13 +134,16 @@ export interface FileTask {
 export type WorkerEvent =
   | ['collected', CollectedTest[]]
   | ['test-start', id: string, timeoutMs: number]
+  /** Code outside a test starts (import, beforeAll, afterAll): the watchdog ends the worker after `deadlineMs`. */
+  | ['phase-start', label: string, deadlineMs: number]
+  | ['phase-end']
   | ['test-end', TestResult]
   | ['log', id: string | null, entry: LogEntry]
   | ['file-error', SerializedError]
   /** An exclusive test wants to start; the worker waits for `grant`. */
   | ['exclusive-request', id: string]
   /** The worker honoured `pause` and waits for `resume` before its next test. */
-  | ['paused']
+  | ['paused', epoch: number]
 
 export interface WorkerBatch {
   events: WorkerEvent[]
@@ -152,7 +155,7 @@ export interface WorkerBatch {
 export type ControlMessage =
   | { type: 'cancel'; reason: string }
   /** Finish the current test, then wait: an exclusive test is about to run elsewhere. */
-  | { type: 'pause' }
+  | { type: 'pause'; epoch: number }
   | { type: 'resume' }
   /** The exclusive test asked for may start now. */
   | { type: 'grant' }

@@ -17,6 +17,8 @@ interface GateTask {
   state: TaskState
   send(message: ControlMessage): void
   testId?: string
+  /** Number of the last pause sent; a `paused` with another number is stale. */
+  pauseEpoch: number
 }
 
 export class ExclusiveGate {
@@ -26,7 +28,7 @@ export class ExclusiveGate {
   private idleWaiters: Array<() => void> = []
 
   add(key: number, send: (message: ControlMessage) => void): void {
-    this.tasks.set(key, { state: 'running', send })
+    this.tasks.set(key, { state: 'running', send, pauseEpoch: 0 })
     // A file that starts while a request is pending must pause before its first test.
     if (this.busy()) this.pauseOthers()
   }
@@ -35,7 +37,9 @@ export class ExclusiveGate {
     this.tasks.delete(key)
     const queued = this.queue.indexOf(key)
     if (queued !== -1) this.queue.splice(queued, 1)
-    if (this.owner === key) this.release()
+    // The owner leaving, or the last request vanishing (its file crashed before the
+    // grant), both free the others.
+    if (this.owner === key || !this.busy()) this.release()
     else this.tryGrant()
   }
 
@@ -48,9 +52,11 @@ export class ExclusiveGate {
     this.tryGrant()
   }
 
-  onPaused(key: number): void {
+  onPaused(key: number, epoch: number): void {
     const task = this.tasks.get(key)
-    if (!task) return
+    // A `paused` that answers an older pause crossed a resume: that resume wakes the worker,
+    // and the current pause will be answered before the worker's next test.
+    if (!task || epoch !== task.pauseEpoch) return
     if (!this.busy()) {
       // A pause that crossed a release: nothing to wait for.
       task.state = 'running'
@@ -79,7 +85,7 @@ export class ExclusiveGate {
     for (const [key, task] of this.tasks) {
       if (key !== this.queue[0] && task.state === 'running') {
         task.state = 'pausing'
-        task.send({ type: 'pause' })
+        task.send({ type: 'pause', epoch: ++task.pauseEpoch })
       }
     }
   }

@@ -90,8 +90,12 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
       })
       return {
         done,
+        // After `ready`, like the run message itself, so a pause or cancel sent while the
+        // child starts is not dropped.
         control: (message: ControlMessage) => {
-          if (child.process.connected) child.process.send({ type: 'control', control: message })
+          void child.ready.then(() => {
+            if (child.process.connected) child.process.send({ type: 'control', control: message })
+          }, () => {})
         },
         kill() {
           killed = true

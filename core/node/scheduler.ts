@@ -9,6 +9,7 @@ import type { CollectedTest, FileResult, FileTask, SerializedError, TestResult, 
 import type { WorkerPool } from './worker-pool.ts'
 import { WorkerCrash } from './worker-pool.ts'
 import { ExclusiveGate } from './exclusive-gate.ts'
+import { watchdogDeadline } from '../watchdog.ts'
 
 export interface SchedulerEvents {
   onCollected(file: string, tests: CollectedTest[]): void
@@ -31,10 +32,6 @@ export interface SchedulerOptions {
   events: SchedulerEvents
 }
 
-/** A test blocking the worker past `timeout` is stopped at 2 × timeout (afterEach hooks get their own timeout) + 1 s. */
-export function watchdogDeadline(timeoutMs: number): number {
-  return 2 * timeoutMs + 1000
-}
 
 export interface ScheduleOutcome {
   files: FileResult[]
@@ -66,8 +63,17 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     let collected: CollectedTest[] = []
     let running: { id: string; timeoutMs: number } | undefined
     let hung: { id: string; timeoutMs: number } | undefined
+    let phase: { label: string; deadlineMs: number } | undefined
+    let hungPhase: { label: string; deadlineMs: number } | undefined
     let watchdog: ReturnType<typeof setTimeout> | undefined
     const clearWatchdog = () => watchdog !== undefined && clearTimeout(watchdog)
+    const armWatchdog = (deadlineMs: number, onFire: () => void) => {
+      clearWatchdog()
+      watchdog = setTimeout(() => {
+        onFire()
+        task.kill()
+      }, deadlineMs)
+    }
     const key = taskCount++
 
     const task = pool.run(options.taskFor(file, skipIds), (batch: WorkerBatch) => {
@@ -80,14 +86,20 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
           case 'test-start': {
             const [, id, timeoutMs] = event
             running = { id, timeoutMs }
-            clearWatchdog()
-            watchdog = setTimeout(() => {
-              hung = running
-              task.kill()
-            }, watchdogDeadline(timeoutMs))
+            armWatchdog(watchdogDeadline(timeoutMs), () => (hung = running))
             events.onTestStart(file, id)
             break
           }
+          case 'phase-start': {
+            const [, label, deadlineMs] = event
+            phase = { label, deadlineMs }
+            armWatchdog(deadlineMs, () => (hungPhase = phase))
+            break
+          }
+          case 'phase-end':
+            phase = undefined
+            clearWatchdog()
+            break
           case 'test-end': {
             const test = event[1]
             if (running?.id === test.id) {
@@ -105,7 +117,7 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
             gate.onRequest(key, event[1])
             break
           case 'paused':
-            gate.onPaused(key)
+            gate.onPaused(key, event[1])
             break
           case 'log':
             events.onLog(file, event[1], event[2])
@@ -130,6 +142,22 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
       if (overLimit || options.recycleEveryFile) await pool.recycle(done.workerId)
     } catch (error) {
       if (!(error instanceof WorkerCrash)) throw error
+      if (hungPhase) {
+        // Import or an all-hook blocked the thread: rerunning would block again.
+        const message = `${hungPhase.label} blocked its worker for ${hungPhase.deadlineMs} ms (synchronous code such as an infinite loop?); the worker was terminated`
+        result.errors.push({ kind: 'timeout', name: 'TimeoutError', message })
+        countFailure()
+        for (const meta of collected.filter((t) => !reported.has(t.id))) {
+          const test: TestResult = {
+            id: meta.id, file, suitePath: meta.suitePath, name: meta.name, fullName: meta.fullName, tags: meta.tags, durationMs: 0, attempts: 0,
+            expectFail: meta.expectFail, seed: 0, annotations: [], checks: [], logs: [], location: meta.location, state: 'skipped', reason: `not run: ${hungPhase.label} blocked the worker`,
+          }
+          result.tests.push(test)
+          events.onTestResult(test)
+        }
+        finishFile(file)
+        return
+      }
       const victim = hung ?? running
       if (victim) {
         const meta = collected.find((t) => t.id === victim.id)

@@ -3,12 +3,15 @@
  * across files (tfjs or onnxruntime load once per worker). `--isolate file` is the
  * scheduler recycling the worker after each file.
  */
-import { MessageChannel } from 'node:worker_threads'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
 const ENTRY = new URL('../worker/thread-entry.mjs', import.meta.url).href
+
+/** A task lost to a recycle before it started: run it again. */
+class Resubmit extends Error {}
 
 export interface ThreadPoolOptions {
   workers: number
@@ -37,35 +40,62 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
     env: options.env,
     resourceLimits: options.heapLimitMb ? { maxOldGenerationSizeMb: options.heapLimitMb } : undefined,
   })
+  // Counts recycles: a task that dies without a word while one happened may have been
+  // handed the very thread being recycled (piscina marks a thread idle before the scheduler
+  // decides to recycle it), so it is submitted again rather than reported as a crash.
+  let recycles = 0
+  const MAX_RESUBMITS = 3
+
   return {
     size: options.workers,
     run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask {
-      const { port1, port2 } = new MessageChannel()
-      let markFinal = () => {}
-      const allBatches = new Promise<void>((resolve) => (markFinal = resolve))
-      port1.on('message', (batch: WorkerBatch) => {
-        if (batch.events.length > 0) onBatch(batch)
-        if (batch.final) markFinal()
-      })
-      const abort = new AbortController()
+      let port: MessagePort | undefined
+      let abort = new AbortController()
       let killed = false
-      const done = piscina
-        .run({ task, port: port2 }, { transferList: [port2], signal: abort.signal })
-        .then(
-          async (result: FileTaskReturn & { workerId: number }) => {
-            await allBatches
-            return result
-          },
-          async (error: unknown) => {
-            // Batches the worker posted before it died may still be queued on the port.
-            await new Promise((resolve) => setImmediate(resolve))
-            throw crashOf(error, killed, options.heapLimitMb)
-          },
-        )
-        .finally(() => port1.close())
+
+      const runOnce = (): Promise<FileTaskReturn & { workerId: number }> => {
+        const { port1, port2 } = new MessageChannel()
+        port = port1
+        abort = new AbortController()
+        const recyclesBefore = recycles
+        let heardFrom = false
+        let markFinal = () => {}
+        const allBatches = new Promise<void>((resolve) => (markFinal = resolve))
+        port1.on('message', (batch: WorkerBatch) => {
+          heardFrom = true
+          if (batch.events.length > 0) onBatch(batch)
+          if (batch.final) markFinal()
+        })
+        return piscina
+          .run({ task, port: port2 }, { transferList: [port2], signal: abort.signal })
+          .then(
+            async (result: FileTaskReturn & { workerId: number }) => {
+              await allBatches
+              return result
+            },
+            async (error: unknown) => {
+              // Batches the worker posted before it died may still be queued on the port.
+              await new Promise((resolve) => setImmediate(resolve))
+              if (!killed && !heardFrom && recycles !== recyclesBefore) throw new Resubmit()
+              throw crashOf(error, killed, options.heapLimitMb)
+            },
+          )
+          .finally(() => port1.close())
+      }
+
+      const done = (async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await runOnce()
+          } catch (error) {
+            if (!(error instanceof Resubmit)) throw error
+            if (attempt >= MAX_RESUBMITS) throw new WorkerCrash('the worker was replaced before the file could start, several times over', 'error')
+          }
+        }
+      })()
       return {
         done,
-        control: (message: ControlMessage) => port1.postMessage(message),
+        control: (message: ControlMessage) => port?.postMessage(message),
         kill() {
           killed = true
           abort.abort()
@@ -74,7 +104,9 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
     },
     async recycle(workerId: number) {
       const thread = piscina.threads.find((t) => t.threadId === workerId)
-      await thread?.terminate()
+      if (!thread) return
+      recycles++
+      await thread.terminate()
     },
     async close() {
       await piscina.destroy()

@@ -9,12 +9,17 @@ import type { EventSink } from './event-sink.ts'
 
 export class ExclusiveWaiter {
   private pauseRequested = false
+  /** Echoed in `paused`, so the main thread can tell a current answer from a stale one. */
+  private pauseEpoch = 0
   private wake: (() => void) | undefined
 
   constructor(private readonly sink: EventSink) {}
 
   onControl(message: ControlMessage): void {
-    if (message.type === 'pause') this.pauseRequested = true
+    if (message.type === 'pause') {
+      this.pauseRequested = true
+      this.pauseEpoch = message.epoch
+    }
     else if (message.type === 'resume' || message.type === 'grant') {
       // A grant also settles a pause that crossed our request on the way.
       this.pauseRequested = false
@@ -24,7 +29,7 @@ export class ExclusiveWaiter {
     }
   }
 
-  private waitFor(event: ['exclusive-request', string] | ['paused']): Promise<void> {
+  private waitFor(event: ['exclusive-request', string] | ['paused', number]): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve
       this.sink.push(event)
@@ -34,7 +39,7 @@ export class ExclusiveWaiter {
 
   /** Resolves when `test` may start. */
   async beforeTest(test: CollectedTest): Promise<void> {
-    if (this.pauseRequested) await this.waitFor(['paused'])
+    if (this.pauseRequested) await this.waitFor(['paused', this.pauseEpoch])
     if (test.exclusive) await this.waitFor(['exclusive-request', test.id])
   }
 }

@@ -13,11 +13,13 @@ import { callNotify, composeWrappers, PluginError, registerPlugins } from '../pl
 import type { CollectedTest, ControlMessage, FileTask, FileTaskReturn, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
 import { createRng, deriveSeed } from '../seed.ts'
 import { parseTagExpression } from '../tag-expression.ts'
+import { IMPORT_DEADLINE_MS, watchdogDeadline } from '../watchdog.ts'
 import { beginCollection, endCollection, type SuiteNode, type TestNode } from './collect.ts'
 import { captureConsole, createRunningTest, removeTmpdirs, runWithTest, type RunningTest } from './context.ts'
 import { EventSink } from './event-sink.ts'
 import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { serializeError } from './serialize-error.ts'
+import { setWorkerPlugins } from './worker-plugins.ts'
 
 // Captured at load: user code that patches timers or the clock cannot break the runner.
 const setTimer = globalThis.setTimeout
@@ -56,6 +58,7 @@ async function ensureWorkerSetup(task: FileTask): Promise<void> {
     userPlugins.push(...(mod.default?.plugins ?? []))
   }
   plugins = registerPlugins([...builtinPlugins(), ...userPlugins])
+  setWorkerPlugins(plugins)
   for (const plugin of plugins) {
     if (plugin.matchers) expect.extend(plugin.matchers)
     if (plugin.workerConfigResolved) await callNotify([plugin], 'workerConfigResolved', task.pluginOptions[plugin.name] ?? {})
@@ -160,6 +163,11 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
   const relFile = relative(task.rootDir, task.file).split('\\').join('/')
   const fileError = (error: SerializedError) => sink.push(['file-error', error])
   onStrayError = (error) => fileError(serializeError(error))
+  // Code outside tests can block the thread too: the main thread's watchdog must know.
+  const enterPhase = (label: string, deadlineMs: number) => {
+    sink.push(['phase-start', label, deadlineMs])
+    sink.flush()
+  }
 
   try {
     try {
@@ -173,7 +181,9 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
       const count = importCounts.get(task.file) ?? 0
       importCounts.set(task.file, count + 1)
       const url = pathToFileURL(task.file).href + (count > 0 ? `?mltest=${count}` : '')
+      enterPhase('importing the file', Math.max(watchdogDeadline(task.timeoutMs), IMPORT_DEADLINE_MS))
       await import(url)
+      sink.push(['phase-end'])
     } catch (error) {
       fileError(prefixed(serializeError(error), 'failed to load the test file'))
       return finish()
@@ -282,12 +292,17 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
         return
       }
       let hookError: SerializedError | undefined
-      try {
-        await withTimeout(async () => {
-          for (const hook of suite.beforeAll) await hook()
-        }, task.timeoutMs, 'beforeAll hooks')
-      } catch (error) {
-        hookError = prefixed(toError(error), `beforeAll hook${suite.name ? ` of "${suite.name}"` : ''} failed`)
+      const where = suite.name ? ` of "${suite.name}"` : ''
+      if (suite.beforeAll.length > 0) {
+        enterPhase(`beforeAll hook${where}`, watchdogDeadline(task.timeoutMs))
+        try {
+          await withTimeout(async () => {
+            for (const hook of suite.beforeAll) await hook()
+          }, task.timeoutMs, 'beforeAll hooks')
+        } catch (error) {
+          hookError = prefixed(toError(error), `beforeAll hook${where} failed`)
+        }
+        sink.push(['phase-end'])
       }
       if (hookError) {
         for (const meta of inside) {
@@ -300,12 +315,16 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
           else await runTest(metas.get(child)!, chainHere)
         }
       }
-      try {
-        await withTimeout(async () => {
-          for (const hook of suite.afterAll) await hook()
-        }, task.timeoutMs, 'afterAll hooks')
-      } catch (error) {
-        fileError(prefixed(toError(error), `afterAll hook${suite.name ? ` of "${suite.name}"` : ''} failed`))
+      if (suite.afterAll.length > 0) {
+        enterPhase(`afterAll hook${where}`, watchdogDeadline(task.timeoutMs))
+        try {
+          await withTimeout(async () => {
+            for (const hook of suite.afterAll) await hook()
+          }, task.timeoutMs, 'afterAll hooks')
+        } catch (error) {
+          fileError(prefixed(toError(error), `afterAll hook${where} failed`))
+        }
+        sink.push(['phase-end'])
       }
     }
 

@@ -1,0 +1,24 @@
+/**
+ * The plugins registered in this worker, for library code that asks them something
+ * (first-result hooks) from inside a test.
+ */
+import type { Plugin } from '../hooks.ts'
+import { callFirst } from '../plugin-host.ts'
+
+let registered: Plugin[] = []
+
+export function setWorkerPlugins(plugins: Plugin[]): void {
+  registered = plugins
+}
+
+export function workerPlugins(): Plugin[] {
+  return registered
+}
+
+/**
+ * Resolves a model reference (e.g. `zoo:mnist`) through the plugins' `resolveModel` hooks;
+ * the first answer wins, and a reference no plugin claims is returned unchanged (a path).
+ */
+export async function resolveModelRef(ref: string): Promise<string> {
+  return (await callFirst<'resolveModel', string>(registered, 'resolveModel', ref)) ?? ref
+}
