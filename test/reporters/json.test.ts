@@ -1,13 +1,13 @@
 // The json reporter and `mltest report`: the result file holds the whole tree plus seed,
 // config summary and environment; `mltest report` renders any reporter from it, and a
 // JSON written from the replay equals the original (round trip).
-import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { parseResultJson, readResultFile } from '../../core/node/result-json.ts'
 import { cli, EXPECTED, writeProject } from './_project.ts'
+import { validateJunit, xmllintMissing } from '../xsd.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)
@@ -51,8 +51,11 @@ t.test('mltest report renders every reporter from it and round-trips the JSON', 
   t.equal(lastLine(r.stdout), lastLine(run.stdout), 'the same closing line as the run')
   t.equal(lastLine(r.stdout), 'mltest: 3 passed, 4 failed, 1 skipped, 1 todo, 1 inconclusive, 1 file error')
   t.match(r.stdout, /FAIL\s+b-mixed\.mltest\.ts > model > equal objects/)
-  const lint = spawnSync('xmllint', ['--noout', '--schema', '/work/shared/schemas/junit-ant.xsd', at('out/j.xml')], { encoding: 'utf8' })
-  t.equal(lint.status, 0, lint.stderr)
+  if (xmllintMissing) t.comment(`JUnit schema check skipped: ${xmllintMissing}`)
+  else {
+    const lint = validateJunit(at('out/j.xml'))
+    t.ok(lint.ok, lint.output)
+  }
   t.match(readFileSync(at('out/t.tap'), 'utf8'), /^TAP version 14\n[\s\S]*not ok 1 - model > equal objects/m)
 })
 
