@@ -63,7 +63,7 @@ export interface WorkerHooks {
   workerConfigResolved?(options: Record<string, unknown>): void | Promise<void>
   /** first-result · worker — turn a model reference (e.g. `zoo:mnist`) into a file path. */
   resolveModel?(ref: string): string | undefined | Promise<string | undefined>
-  /** wrap · worker — runs around each test attempt (hooks included); must call `next` or throw. */
+  /** wrap · worker — runs around each test attempt (`beforeEach` hooks and the body; `afterEach` runs after); must call `next` or throw. */
   wrapTest?(next: () => Promise<void>, info: WrapTestInfo): Promise<void>
   /** notify · worker — extra fields merged into the test context `t`. */
   extendContext?(test: CollectedTest): Record<string, unknown> | undefined
