@@ -11,6 +11,7 @@
 //    does nothing but load and benchmark it.
 //
 //   node bench/harness-overhead.mjs [--rounds 60] [--small-iterations 300] [--large-iterations 15]
+//                                   [--models small,large] [--skip-rss]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,7 +22,7 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { benchOnnx } = await import('../plugins/onnx/index.ts')
-const { bootstrapLatencyIntervals } = await import('../plugins/onnx/_internals/latency-stats.ts')
+const { quantileInterval } = await import('../plugins/onnx/_internals/quantile-interval.ts')
 const { LARGE_MLP, SMALL_MLP, writeMlp } = await import('../examples/onnx/mlp-model.ts')
 const ort = (await import('onnxruntime-node')).default
 
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '60' },
     'small-iterations': { type: 'string', default: '300' },
     'large-iterations': { type: 'string', default: '15' },
+    models: { type: 'string', default: 'small,large' },
+    'skip-rss': { type: 'boolean', default: false },
     'child-rss': { type: 'string' },
   },
 })
@@ -101,8 +104,8 @@ async function compareLatency(name, path, batch, n, rounds) {
   for (const row of rows) console.log(`${String(row[0]).padStart(5)}  ${row[1].padStart(16)}  ${row[2].padStart(11)}  ${row[3].padStart(10)}`)
   const overhead = (median(ratios) - 1) * 100
   const tput = (median(tputRatios) - 1) * 100
-  // 95% percentile-bootstrap CI of the median ratio over rounds (rounds are the unit of pairing).
-  const ci = bootstrapLatencyIntervals(Float64Array.from(ratios).sort(), 4000, 1).p50
+  // 95% order-statistic CI of the median ratio over rounds (rounds are the unit of pairing).
+  const ci = quantileInterval(Float64Array.from(ratios).sort(), 0.5)
   const pct = (x) => `${((x - 1) * 100).toFixed(2)}%`
   console.log(`median over rounds of (benchOnnx p50 / bare p50) - 1: ${overhead.toFixed(2)}% (95% CI ${pct(ci.low)} to ${pct(ci.high)})  (goal: within ±3%) ${Math.abs(overhead) <= 3 ? 'MET' : 'MISSED'}`)
   const pooledDiff = (median(pooled.bench) / median(pooled.bare) - 1) * 100
@@ -136,11 +139,12 @@ try {
   const small = writeMlp(join(dir, 'mlp-small.onnx'), SMALL_MLP)
   const large = writeMlp(join(dir, 'mlp-large.onnx'), LARGE_MLP)
   const rounds = Number(args.rounds)
-  console.log(`command: node bench/harness-overhead.mjs --rounds ${rounds} --small-iterations ${args['small-iterations']} --large-iterations ${args['large-iterations']}`)
+  const models = args.models.split(',')
+  console.log(`command: node bench/harness-overhead.mjs --rounds ${rounds} --small-iterations ${args['small-iterations']} --large-iterations ${args['large-iterations']} --models ${args.models}${args['skip-rss'] ? ' --skip-rss' : ''}`)
   console.log(`node ${process.version}, onnxruntime-node ${ort.env.versions?.node}, ${execFileSync('nproc').toString().trim()} CPUs, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`)
-  await compareLatency('small MLP', small, 1, Number(args['small-iterations']), rounds)
-  await compareLatency('large MLP', large, 8, Number(args['large-iterations']), rounds)
-  compareRss(large)
+  if (models.includes('small')) await compareLatency('small MLP', small, 1, Number(args['small-iterations']), rounds)
+  if (models.includes('large')) await compareLatency('large MLP', large, 8, Number(args['large-iterations']), rounds)
+  if (!args['skip-rss']) compareRss(large)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -22,6 +22,11 @@ export interface TestOptions {
   tags?: string[]
   /** Run alone: no other test runs on any worker meanwhile (benchmarks). */
   exclusive?: boolean
+  /**
+   * With `test.fails`: the failure must be this one (a message substring or pattern), so an
+   * unrelated error (a typo, a missing package) does not count as the expected failure.
+   */
+  error?: string | RegExp
 }
 
 type Mode = 'run' | 'skip' | 'only' | 'todo'

@@ -231,7 +231,14 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
         running = createRunningTest(collected, seed, task.seed, attempt, (entry) => sink.push(['log', collected.id, entry]), {})
         error = await runAttempt(node, meta, running, beforeEach)
         if (collected.expectFail) {
-          if (error && error.kind !== 'timeout') error = undefined
+          const wanted = node.options.error
+          if (error && error.kind !== 'timeout' && wanted !== undefined && !matchesExpected(error.message, wanted)) {
+            error = {
+              ...error,
+              kind: 'assertion',
+              message: `test.fails: the test failed, but not with the expected error (${String(wanted)}):\n${error.message}`,
+            }
+          } else if (error && error.kind !== 'timeout') error = undefined
           else if (!error) {
             error = { kind: 'assertion', name: 'ExpectedFailureError', message: 'test.fails: the test was expected to fail, but it passed', location: collected.location }
           }
@@ -350,6 +357,10 @@ async function contextFieldsOf(plugin: Plugin, test: CollectedTest): Promise<Rec
   } catch (error) {
     throw new PluginError(plugin.name, 'extendContext', error)
   }
+}
+
+function matchesExpected(message: string, wanted: string | RegExp): boolean {
+  return typeof wanted === 'string' ? message.includes(wanted) : wanted.test(message)
 }
 
 function prefixed(error: SerializedError, context: string): SerializedError {

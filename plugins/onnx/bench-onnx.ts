@@ -1,19 +1,22 @@
 /**
  * `benchOnnx`: latency, throughput and memory of a real onnxruntime-node session, precise
- * enough to gate on — raw samples kept, percentiles with a stated method, bootstrap
- * confidence intervals, model load time and rss (the only place native memory shows).
+ * enough to gate on — raw samples kept, percentiles with a stated method, distribution-free
+ * confidence intervals for them (a bootstrap one for throughput), model load time and rss
+ * (the only place native memory shows).
  */
 import type { InferenceSession } from 'onnxruntime-node'
-import { currentTest, recordCheck } from '../../core/index.ts'
+import { currentTest, recordCheck, resolveModelRef } from '../../core/index.ts'
 import { createRng } from '../../core/seed.ts'
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
-import { checkFeeds, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, type FeedValue, type InputGenerator } from './_internals/feeds.ts'
+import { checkFeeds } from './_internals/check-feeds.ts'
+import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatSummary, formatTable } from './_internals/format-report.ts'
-import { CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
+import { MEAN_CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
 import { loopSettings } from './_internals/loop-settings.ts'
 import { measureBatch } from './_internals/measure-batch.ts'
 import { openSession, type ModelInput } from './_internals/open-session.ts'
+import { QUANTILE_CI_METHOD, type QuantileInterval } from './_internals/quantile-interval.ts'
 import { processPeakRssMb, rssMb, RssSampler } from './_internals/rss.ts'
 import { measureTimerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
 
@@ -26,23 +29,23 @@ export interface BenchOnnxOptions {
   batchSize?: number
   /** Without `inputs`: batch sizes to benchmark, each filling the inputs' dynamic axis 0. Default `[1]`. */
   batchSizes?: number[]
-  /** Sizes of other named dynamic dimensions, e.g. `{ seq: 128 }`. */
+  /** Sizes of other named dynamic dimensions, e.g. `{ seq: 128 }`; the batch axis is set by batchSizes. */
   dims?: Record<string, number>
   /** Builds generated input data. Default: normal(0, 1) floats, zeros for integers and bools. */
   generate?: InputGenerator
-  /** Warm-up runs per batch size (a count, or `{ ms }`). Default 5. */
+  /** Warm-up runs per batch size (a count, or `{ ms }`), stopped at maxTimeMs. Default 5. */
   warmup?: number | { ms: number }
   /** Timed runs per batch size, at least. Default 20. */
   minIterations?: number
   /** Time per batch size, at least, once minIterations are done. Default 500. */
   minTimeMs?: number
-  /** Time per batch size, at most, even below minIterations (the result is then inconclusive). Default 5000. */
+  /** Time of the warm-up and of the timed runs per batch size, each at most, even below minIterations (the result is then inconclusive). Default 5000. */
   maxTimeMs?: number
   /** Timed runs per batch size, at most. Default 50 000. */
   maxIterations?: number
   /** For `InferenceSession.create` when benchOnnx loads the model. */
   sessionOptions?: InferenceSession.SessionOptions
-  /** Bootstrap resamples for the confidence intervals. Default 2000. */
+  /** Bootstrap resamples for the throughput confidence interval. Default 2000. */
   bootstrapResamples?: number
   /** Seed for generated inputs and the bootstrap. Default: the running test's seed, else 0. */
   seed?: number
@@ -70,18 +73,18 @@ export interface BatchResult {
   p95Ms: number
   p99Ms: number
   maxMs: number
-  /** 95% bootstrap interval of the median. */
-  p50CiMs: Interval
-  /** 95% bootstrap interval of the p99. */
-  p99CiMs: Interval
+  /** 95% order-statistic interval of the median, with its ranks and exact coverage. */
+  p50CiMs: QuantileInterval
+  /** 95% order-statistic interval of the p99; `high` is Infinity below 368 runs (nothing bounds it). */
+  p99CiMs: QuantileInterval
   /** Samples per second: batchSize × iterations / summed latency. */
   throughput: number
-  /** 95% bootstrap interval of the throughput (from the mean latency). */
+  /** 95% percentile-bootstrap interval of the throughput (from the mean latency). */
   throughputCi: Interval
   /** Wall time of the timed loop, in ms. */
   wallMs: number
   warnings: string[]
-  /** Too few iterations, or samples near the timer's resolution. */
+  /** Too few iterations, a warm-up cut short, or samples near the timer's resolution. */
   inconclusive: boolean
 }
 
@@ -90,11 +93,17 @@ export interface MemoryResult {
   rssBeforeLoadMb: number | null
   rssAfterLoadMb: number | null
   /**
-   * Peak rss from load to the end of the last batch, MiB: the kernel's high-water mark when
+   * Peak rss of the whole process (in thread mode: the runner and every worker too) from
+   * load to the end of the last batch, MiB: the kernel's high-water mark when
    * the benchmark raised it (exact, including transient peaks inside the load or a run),
    * else the largest sample.
    */
   rssPeakMb: number
+  /**
+   * rssPeakMb − rssBeforeLoadMb, MiB: what loading and running this model added, less
+   * sensitive than the peak to what else lives in the process. Null for a given session.
+   */
+  rssDeltaMb: number | null
   /** Where rssPeakMb comes from. */
   rssPeakSource: 'kernel high-water mark' | 'sampled'
   /** Largest rss sampled between runs (never inside one), MiB. */
@@ -115,15 +124,23 @@ export interface BenchOnnxResult {
   loadMs: number | null
   memory: MemoryResult
   timer: TimerResolution
-  method: { percentiles: string; ci: string; bootstrapResamples: number; seed: number }
+  method: {
+    percentiles: string
+    /** How p50CiMs and p99CiMs are computed. */
+    quantileCi: string
+    /** How throughputCi is computed. */
+    throughputCi: string
+    bootstrapResamples: number
+    seed: number
+  }
   batches: BatchResult[]
   verdict: 'pass' | 'inconclusive'
 }
 
 /**
- * Benchmarks `model` (a .onnx path, its bytes, or an InferenceSession) at each batch size.
- * Records a `benchOnnx` check on the running test and logs a table. Tag the test
- * `{ tags: ['bench'] }` so it runs alone.
+ * Benchmarks `model` (a .onnx path, a reference a plugin's `resolveModel` hook turns into
+ * one, its bytes, or an InferenceSession) at each batch size. Records a `benchOnnx` check on
+ * the running test and logs a table. Tag the test `{ tags: ['bench'] }` so it runs alone.
  */
 export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {}): Promise<BenchOnnxResult> {
   const test = currentTest()
@@ -131,17 +148,20 @@ export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {
   const loop = loopSettings(options, seed, test?.signal)
   const ort = await loadRuntime()
   const timer = measureTimerResolution()
+  const path = typeof model === 'string' ? await resolveModelRef(model) : model
   const rssBeforeLoad = rssMb()
   const highWaterBefore = processPeakRssMb()
-  const opened = await openSession(ort, model, options.sessionOptions, options.name)
+  const opened = await openSession(ort, path, options.sessionOptions, options.name, path === model ? undefined : (model as string))
   const { session, label } = opened
   const sampler = new RssSampler(options.rssIntervalMs ?? 10)
-  const rssAfterLoad = sampler.sample()
-  const specs = inputSpecs(session)
+  let rssAfterLoad = 0
+  let specs: InputSpec[] = []
   const batches: BatchResult[] = []
   let released = false
   let highWaterAfter: number | null = null
   try {
+    rssAfterLoad = sampler.sample()
+    specs = inputSpecs(session)
     if (options.inputs) {
       const feeds = checkFeeds(ort, options.inputs, specs, label)
       batches.push(await measureBatch(session, feeds, options.batchSize ?? batchSizeOf(feeds), loop, sampler, timer, label))
@@ -150,6 +170,7 @@ export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {
       if (fixed !== undefined && options.batchSizes && options.batchSizes.some((b) => b !== fixed)) {
         throw new BenchOnnxError('BAD_OPTION', `benchOnnx: ${label} has no dynamic dimension (${specs.map(formatSpec).join('; ')}), so it only runs at batch size ${fixed} — use batchSizes: [${fixed}] or omit it`)
       }
+      checkNamedDims(specs, options.dims ?? {}, label)
       const rng = createRng(seed)
       for (const batchSize of options.batchSizes ?? [fixed ?? 1]) {
         const feeds = generateFeeds(ort, specs, batchSize, options.dims ?? {}, rng, options.generate, label)
@@ -163,6 +184,7 @@ export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {
       released = true
     }
   }
+  const peak = peakRss(sampler.peakMb, highWaterBefore, highWaterAfter)
   const result: BenchOnnxResult = {
     kind: 'benchOnnx',
     model: label,
@@ -172,12 +194,13 @@ export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {
     memory: {
       rssBeforeLoadMb: opened.owned ? rssBeforeLoad : null,
       rssAfterLoadMb: opened.owned ? rssAfterLoad : null,
-      ...peakRss(sampler.peakMb, highWaterBefore, highWaterAfter),
+      ...peak,
+      rssDeltaMb: opened.owned ? peak.rssPeakMb - rssBeforeLoad : null,
       rssAfterReleaseMb: released ? rssMb() : null,
       processPeakRssMb: highWaterAfter,
     },
     timer,
-    method: { percentiles: PERCENTILE_METHOD, ci: CI_METHOD, bootstrapResamples: loop.bootstrapResamples, seed },
+    method: { percentiles: PERCENTILE_METHOD, quantileCi: QUANTILE_CI_METHOD, throughputCi: MEAN_CI_METHOD, bootstrapResamples: loop.bootstrapResamples, seed },
     batches,
     verdict: batches.some((b) => b.inconclusive) ? 'inconclusive' : 'pass',
   }
@@ -209,6 +232,7 @@ function report(result: BenchOnnxResult, log: boolean | undefined): void {
     }
     if (result.loadMs !== null) test.annotate(`${result.model} load ms`, result.loadMs)
     test.annotate(`${result.model} peak rss MiB`, result.memory.rssPeakMb)
+    if (result.memory.rssDeltaMb !== null) test.annotate(`${result.model} rss delta MiB`, result.memory.rssDeltaMb)
   }
   if (log === false) return
   if (test) test.log(formatTable(result))

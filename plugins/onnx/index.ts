@@ -17,6 +17,7 @@ export { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 export type { BenchOnnxErrorCode } from './_internals/bench-onnx-error.ts'
 export type { FeedValue, InputGenerator } from './_internals/feeds.ts'
 export type { Interval } from './_internals/latency-stats.ts'
+export type { QuantileInterval } from './_internals/quantile-interval.ts'
 export type { TimerResolution } from './_internals/timer-resolution.ts'
 export type { Budget, BudgetValue } from './_internals/judge-budget.ts'
 export { toMeetBudget } from './to-meet-budget.ts'
@@ -26,7 +27,8 @@ declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> {
     /**
      * The benchOnnx result meets every budget: `p50Ms`, `p99Ms` (at most), `throughputMin`
-     * (at least; each a number or per batch size `{ 1: 2, 32: 20 }`), `rssMb` (peak), `loadMs`.
+     * (at least; each a number or per batch size `{ 1: 2, 32: 20 }`), `rssMb` (whole-process
+     * peak), `rssDeltaMb` (peak minus before load), `loadMs`.
      */
     toMeetBudget(budget: Budget): R
   }

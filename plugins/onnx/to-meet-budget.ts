@@ -1,12 +1,13 @@
 /**
- * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, loadMs })`: fails
- * listing every breached budget with its observed value and confidence interval. A budget
+ * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, rssDeltaMb, loadMs })`:
+ * fails listing every breached budget with its observed value and confidence interval. A budget
  * whose CI straddles the limit neither passes nor fails: the matcher passes and records an
  * `inconclusive` check, which makes the test inconclusive (`--inconclusive fail` in CI gates
  * on it).
  */
 import type { MatcherFunction } from 'expect'
 import { recordCheck } from '../../core/worker/context.ts'
+import { formatMethod } from './_internals/format-report.ts'
 import { checkBudget, isBenchResult, judgeBudget, type Budget, type BudgetLine } from './_internals/judge-budget.ts'
 
 const mark = { met: '✓', breached: '✗', inconclusive: '~' } as const
@@ -28,18 +29,19 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
   const { verdict, lines } = judgeBudget(received, budget)
   const breached = lines.filter((l) => l.outcome === 'breached')
   const rest = lines.filter((l) => l.outcome !== 'breached')
-  const method = `percentiles: ${received.method.percentiles}; CI: ${received.method.ci}, ${received.method.bootstrapResamples} resamples, seed ${received.method.seed}`
+  const method = formatMethod(received)
   if (!this.isNot) {
     const summary = `${received.model}: ${breached.length} of ${lines.length} budgets breached` +
-      (verdict === 'inconclusive' ? `, ${lines.filter((l) => l.outcome === 'inconclusive').length} inconclusive (CI straddles the budget)` : '')
-    const metrics: Record<string, number | string> = { model: received.model, budgets: lines.length, breached: breached.length }
+      (verdict === 'inconclusive' ? `, ${lines.filter((l) => l.outcome === 'inconclusive').length} inconclusive (CI straddles the budget or is unbounded)` : '')
+    const metrics: Record<string, number | string | null> = { model: received.model, budgets: lines.length, breached: breached.length }
     for (const l of lines) {
       const key = `${l.budget}${l.batchSize === undefined ? '' : `.b${l.batchSize}`}`
       metrics[`${key}.limit`] = l.limit
       metrics[`${key}.observed`] = l.observed
       if (l.ci) {
-        metrics[`${key}.ciLow`] = l.ci.low
-        metrics[`${key}.ciHigh`] = l.ci.high
+        // JSON has no Infinity: an unbounded end of an order-statistic CI is null.
+        metrics[`${key}.ciLow`] = Number.isFinite(l.ci.low) ? l.ci.low : null
+        metrics[`${key}.ciHigh`] = Number.isFinite(l.ci.high) ? l.ci.high : null
       }
     }
     recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary })
@@ -53,7 +55,7 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
         `\n${method}`,
     }
   }
-  const note = verdict === 'inconclusive' ? ' (some inconclusive: their 95% CI straddles the budget)' : ''
+  const note = verdict === 'inconclusive' ? ' (some inconclusive: their 95% CI straddles the budget or is unbounded)' : ''
   return {
     pass: true,
     message: () => `${head}\n\nExpected a breached budget, but ${received.model} met every budget${note}:\n${list(lines)}\n${method}`,

@@ -54,11 +54,18 @@ export async function exportToOnnx(model: LayersModel, options: ExportToOnnxOpti
   if (model.getClassName() !== 'Sequential') {
     throw new TypeError(`exportToOnnx: expected a tfjs Sequential model, got a ${model.getClassName()}; rebuild it with tf.sequential()`)
   }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`exportToOnnx: options must be an object { path?, inputName?, outputName?, opset? } (got ${String(options)})`)
+  for (const key of ['path', 'inputName', 'outputName'] as const) {
+    const value = options[key]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`exportToOnnx: ${key} must be a non-empty string (got ${JSON.stringify(value)})`)
+  }
   const opset = options.opset ?? 13
   if (!Number.isInteger(opset) || opset < 13 || opset > 18) throw new TypeError(`exportToOnnx: opset must be an integer from 13 to 18 (got ${String(options.opset)})`)
   const input = model.inputs[0]!
   if (input.dtype !== 'float32') throw new TypeError(`exportToOnnx: the model input is ${input.dtype}; only float32 models are supported`)
   const inputName = options.inputName ?? input.name
+  const outputName = options.outputName ?? model.layers[model.layers.length - 1]?.name ?? 'output'
+  if (outputName === inputName) throw new TypeError(`exportToOnnx: inputName and outputName are both "${inputName}"; an ONNX graph needs distinct names`)
   const graph = new ChainGraph(inputName)
   for (const layer of model.layers) {
     const className = layer.getClassName()
@@ -81,7 +88,7 @@ export async function exportToOnnx(model: LayersModel, options: ExportToOnnxOpti
   const proto = await loadOnnxProto('exportToOnnx')
   const bytes = graph.toModel(proto, {
     graphName: model.name,
-    outputName: options.outputName ?? model.layers[model.layers.length - 1]?.name ?? 'output',
+    outputName,
     inputDims: dims(input.shape, 'input'),
     outputDims: dims(model.outputs[0]!.shape, 'output'),
     opset,

@@ -5,7 +5,7 @@
  */
 import type { Features } from './_internals/compare-features.ts'
 import { assertPipeline, keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
-import { positiveInteger } from './_internals/report-format.ts'
+import { assertOptions, positiveInteger } from './_internals/report-format.ts'
 import { SkewAccumulator, type SkewSummary } from './_internals/skew-accumulator.ts'
 import { finishSkewCheck } from './_internals/skew-report.ts'
 import { toleranceLookup, type ToleranceSpec } from './_internals/tolerance.ts'
@@ -35,6 +35,7 @@ export interface CheckFeatureParityOptions<R> {
  */
 export async function checkFeatureParity<R>(options: CheckFeatureParityOptions<R>): Promise<SkewSummary> {
   const check = 'checkFeatureParity'
+  assertOptions(options, check, '{ records, training, serving }')
   const { records, training, serving } = options
   if (!Array.isArray(records)) throw new TypeError(`${check}: \`records\` must be an array of raw records (got ${typeof records})`)
   if (records.length === 0) throw new TypeError(`${check}: \`records\` is empty; pass the raw records both pipelines should transform`)

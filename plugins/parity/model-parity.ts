@@ -4,9 +4,9 @@
  * compared output by output, so a conversion or runtime difference is caught before users see it.
  */
 import { recordCheck } from '../../core/index.ts'
-import { argmax, absDistance, ulpDistance } from './_internals/float-distance.ts'
+import { addUlps, argmax, absDistance, describeUlps, type UlpMax } from './_internals/float-distance.ts'
 import { describeModel, predictRows, type ModelImplementation } from './_internals/model-runner.ts'
-import { countOf, fmt, fraction, parityFailure, positiveInteger } from './_internals/report-format.ts'
+import { assertOptions, countOf, fmt, fraction, parityFailure, positiveInteger } from './_internals/report-format.ts'
 import { describeTolerance, toleranceLookup, withinTolerance, type Tolerance } from './_internals/tolerance.ts'
 
 export type { ModelImplementation, PredictFunction } from './_internals/model-runner.ts'
@@ -26,13 +26,24 @@ export interface CheckModelParityOptions {
   names?: readonly [string, string]
   /** Worst inputs shown in the report (default 3). */
   worst?: number
+  /**
+   * Accept NaN and ±Infinity outputs and compare them as values (NaN equals NaN). Default
+   * false: any non-finite output fails the check, since two broken models agree perfectly.
+   */
+  allowNonFinite?: boolean
 }
 
 export interface ModelParityResult {
   examples: number
   outputsPerExample: number
   maxAbsDiff: number
-  maxUlpDiff: number
+  /** Largest float32 ULP distance over output pairs that are both float32 values (tfjs, onnxruntime), or null if none. */
+  maxUlpDiff: number | null
+  /** Largest float64 ULP distance over output pairs where a value is not a float32 value, or null if none. */
+  maxUlpDiffFloat64: number | null
+  /** Outputs of `a` and of `b` that are NaN or ±Infinity. */
+  nonFiniteA: number
+  nonFiniteB: number
   examplesOutOfTolerance: number
   fractionOutOfTolerance: number
   /** Fraction of inputs where both predict the same class, or null when not a classifier. */
@@ -46,14 +57,31 @@ function row(values: ArrayLike<number>, start: number, width: number): string {
   return `[${shown.join(', ')}${width > 6 ? ', …' : ''}]`
 }
 
+/** NaN and ±Infinity counts of a flat output. */
+function nonFinite(values: ArrayLike<number>): { nan: number; infinite: number } {
+  let nan = 0
+  let infinite = 0
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (Number.isNaN(v)) nan++
+    else if (!Number.isFinite(v)) infinite++
+  }
+  return { nan, infinite }
+}
+
 /**
- * Runs `a` (the reference) and `b` on `inputs` and compares: max abs diff, max float32 ULP
- * diff, fraction of inputs out of tolerance and, for classifiers, top-1 agreement. Throws an
- * assertion error showing the worst inputs with both outputs when a threshold is exceeded.
+ * Runs `a` (the reference) and `b` on `inputs` and compares: max abs diff, max ULP diff
+ * (float32 ULPs for float32 outputs, float64 otherwise), fraction of inputs out of tolerance,
+ * non-finite outputs and, for classifiers, top-1 agreement. Throws an assertion error showing
+ * the worst inputs with both outputs when a threshold is exceeded.
  */
 export async function checkModelParity(a: ModelImplementation, b: ModelImplementation, options: CheckModelParityOptions): Promise<ModelParityResult> {
   const check = 'checkModelParity'
-  const rows = (options?.inputs ?? []).map((r) => Array.from(r))
+  assertOptions(options, check, 'as the third argument, e.g. checkModelParity(a, b, { inputs })')
+  if (!Array.isArray(options.inputs)) throw new TypeError(`${check}: \`inputs\` must be an array of input rows (got ${typeof options.inputs})`)
+  if (options.allowNonFinite !== undefined && typeof options.allowNonFinite !== 'boolean') throw new TypeError(`${check}: allowNonFinite must be true or false (got ${String(options.allowNonFinite)})`)
+  const inputs: CheckModelParityOptions['inputs'] = options.inputs
+  const rows = inputs.map((r) => Array.from(r))
   if (rows.length === 0) throw new TypeError(`${check}: \`inputs\` is empty; pass the input rows both implementations should predict on`)
   const width = rows[0]!.length
   const ragged = rows.findIndex((r) => r.length !== width)
@@ -74,8 +102,9 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
   const k = outA.width
   const classifier = options.classifier ?? k > 1
   const exampleAbs = new Float64Array(n)
-  const exampleUlp = new Float64Array(n)
+  const exampleUlps: UlpMax[] = Array.from({ length: n }, () => ({ float32: null, float64: null }))
   const disagrees = new Uint8Array(n)
+  const broken = new Uint8Array(n)
   let outOfTolerance = 0
   let agreements = 0
   for (let i = 0; i < n; i++) {
@@ -83,8 +112,9 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
     for (let j = i * k; j < (i + 1) * k; j++) {
       const va = outA.values[j]!
       const vb = outB.values[j]!
+      if (!Number.isFinite(va) || !Number.isFinite(vb)) broken[i] = 1
       exampleAbs[i] = Math.max(exampleAbs[i]!, absDistance(va, vb))
-      exampleUlp[i] = Math.max(exampleUlp[i]!, ulpDistance(va, vb))
+      addUlps(exampleUlps[i]!, va, vb)
       if (!withinTolerance(va, vb, tolerance)) out = true
     }
     if (out) outOfTolerance++
@@ -93,27 +123,38 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
       else disagrees[i] = 1
     }
   }
+  const maxOf = (precision: keyof UlpMax) => exampleUlps.reduce<number | null>((m, u) => (u[precision] === null ? m : Math.max(m ?? 0, u[precision])), null)
+  const badA = nonFinite(outA.values)
+  const badB = nonFinite(outB.values)
+  const allowNonFinite = options.allowNonFinite ?? false
   const result: ModelParityResult = {
     examples: n,
     outputsPerExample: k,
     maxAbsDiff: exampleAbs.reduce((m, v) => Math.max(m, v), 0),
-    maxUlpDiff: exampleUlp.reduce((m, v) => Math.max(m, v), 0),
+    maxUlpDiff: maxOf('float32'),
+    maxUlpDiffFloat64: maxOf('float64'),
+    nonFiniteA: badA.nan + badA.infinite,
+    nonFiniteB: badB.nan + badB.infinite,
     examplesOutOfTolerance: outOfTolerance,
     fractionOutOfTolerance: outOfTolerance / n,
     top1Agreement: classifier ? agreements / n : null,
     worstInputs: [...exampleAbs.keys()]
-      .sort((x, y) => disagrees[y]! - disagrees[x]! || exampleAbs[y]! - exampleAbs[x]!)
+      .sort((x, y) => broken[y]! - broken[x]! || disagrees[y]! - disagrees[x]! || exampleAbs[y]! - exampleAbs[x]!)
       .slice(0, positiveInteger(options.worst, 3, 'worst')),
   }
   const toleranceFailed = result.fractionOutOfTolerance > maxFraction
   const top1Failed = result.top1Agreement !== null && result.top1Agreement < minTop1
-  const failed = toleranceFailed || top1Failed
+  const nonFiniteFailed = !allowNonFinite && result.nonFiniteA + result.nonFiniteB > 0
+  const failed = toleranceFailed || top1Failed || nonFiniteFailed
   const top1Text = result.top1Agreement === null ? '' : ` · top-1 agreement ${countOf(agreements, n)} (threshold >= ${fmt(minTop1 * 100)}%)`
-  const summary = `max abs diff ${fmt(result.maxAbsDiff)}, max ulp diff ${fmt(result.maxUlpDiff)}, out of tolerance ${countOf(outOfTolerance, n)}${top1Text}`
+  const ulpText = describeUlps({ float32: result.maxUlpDiff, float64: result.maxUlpDiffFloat64 })
+  const nonFiniteText = `non-finite outputs a ${result.nonFiniteA} / b ${result.nonFiniteB} of ${n * k}${allowNonFinite ? ' (allowed)' : ''}`
+  const summary = `max abs diff ${fmt(result.maxAbsDiff)}, max ulp diff ${ulpText}, out of tolerance ${countOf(outOfTolerance, n)}${top1Text} · ${nonFiniteText}`
   recordCheck({
     check, practice: 'train-serve-skew', verdict: failed ? 'fail' : 'pass', summary,
     metrics: {
-      examples: n, outputsPerExample: k, maxAbsDiff: result.maxAbsDiff, maxUlpDiff: result.maxUlpDiff,
+      examples: n, outputsPerExample: k, maxAbsDiff: result.maxAbsDiff, maxUlpDiff: result.maxUlpDiff, maxUlpDiffFloat64: result.maxUlpDiffFloat64,
+      nonFiniteA: result.nonFiniteA, nonFiniteB: result.nonFiniteB, allowNonFinite,
       tolerance: describeTolerance(tolerance), examplesOutOfTolerance: outOfTolerance,
       fractionOutOfTolerance: result.fractionOutOfTolerance, maxFractionOutOfTolerance: maxFraction,
       top1Agreement: result.top1Agreement, minTop1Agreement: classifier ? minTop1 : null,
@@ -122,7 +163,7 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
   if (!failed) return result
   const worstLines = result.worstInputs.map((i) => {
     const flip = disagrees[i] ? ` · top-1 ${argmax(outA.values, i * k, k)} vs ${argmax(outB.values, i * k, k)}` : ''
-    return `    #${i} input ${row(rows[i]!, 0, width)} → a ${row(outA.values, i * k, k)} b ${row(outB.values, i * k, k)} · max abs diff ${fmt(exampleAbs[i])} (${fmt(exampleUlp[i])} ulps)${flip}`
+    return `    #${i} input ${row(rows[i]!, 0, width)} → a ${row(outA.values, i * k, k)} b ${row(outB.values, i * k, k)} · max abs diff ${fmt(exampleAbs[i])} (${describeUlps(exampleUlps[i]!)})${flip}`
   })
   throw parityFailure([
     header,
@@ -130,6 +171,7 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
     `  ${summary}`,
     ...(toleranceFailed ? [`  ✗ ${countOf(outOfTolerance, n)} inputs have an output out of tolerance (allowed ${fmt(maxFraction * 100)}%)`] : []),
     ...(top1Failed ? [`  ✗ top-1 class differs on ${n - agreements} of ${n} inputs`] : []),
+    ...(nonFiniteFailed ? [`  ✗ non-finite outputs: a ${result.nonFiniteA} of ${n * k} (NaN ${badA.nan}, ±Infinity ${badA.infinite}), b ${result.nonFiniteB} of ${n * k} (NaN ${badB.nan}, ±Infinity ${badB.infinite}); threshold 0 (pass allowNonFinite: true to compare them as values)`] : []),
     `  worst inputs:`,
     ...worstLines,
   ].join('\n'))

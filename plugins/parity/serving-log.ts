@@ -8,7 +8,7 @@ import { currentTest } from '../../core/index.ts'
 import type { Features } from './_internals/compare-features.ts'
 import { assertPipeline, keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
 import { describeSource, readServingLog, type ServingLogSource } from './_internals/read-serving-log.ts'
-import { positiveInteger } from './_internals/report-format.ts'
+import { assertOptions, positiveInteger } from './_internals/report-format.ts'
 import { SkewAccumulator, type SkewSummary } from './_internals/skew-accumulator.ts'
 import { finishSkewCheck } from './_internals/skew-report.ts'
 import { toleranceLookup, type ToleranceSpec } from './_internals/tolerance.ts'
@@ -52,6 +52,7 @@ export interface CheckServingLogOptions<R> {
  */
 export async function checkServingLog<R>(options: CheckServingLogOptions<R>): Promise<SkewSummary> {
   const check = 'checkServingLog'
+  assertOptions(options, check, '{ log, training }')
   assertPipeline(options.training, 'training', check)
   const batchSize = positiveInteger(options.batchSize, 1000, 'batchSize')
   const progressEvery = positiveInteger(options.progressEvery, 50_000, 'progressEvery')

@@ -188,11 +188,21 @@ function batch<D extends DType = 'float32'>(options: BatchOptions<D>): Arbitrary
 /**
  * tfjs tensors (float32 or int32). tfjs starts loading when this is called; `checkStability`
  * waits for it before the first run. The check disposes the tensors when it ends.
+ *
+ * Each tensor carries a fast-check clone method (`tf.clone`), so the function under test and
+ * `invariantUnder` transforms get their own tensor object: disposing it leaves the
+ * counterexample readable. The clones are made inside
+ * the check's tfjs scope and freed with it.
  */
 function tfTensor(options: TensorOptions<'float32' | 'int32'>): Arbitrary<Tensor> {
   if ((options?.dtype as string) === 'float64') fail('arb.tfTensor: tfjs has no float64 tensors; use dtype float32, or arb.tensor for float64')
   preloadTfjs()
-  return tensor(options).map((t) => loadedTfjs('arb.tfTensor').tensor(t.data, t.shape, t.dtype))
+  return tensor(options).map((t) => {
+    const tf = loadedTfjs('arb.tfTensor')
+    const generated = tf.tensor(t.data, t.shape, t.dtype)
+    Object.defineProperty(generated, fc.cloneMethod, { value: () => tf.clone(generated) })
+    return generated
+  })
 }
 
 /** Input generators for `checkStability`; any fast-check arbitrary works as well. */

@@ -2,7 +2,10 @@
  * `invariantUnder(transform, tol)`: the output does not change (within tolerance) when the
  * input is transformed — a shift of the logits for softmax, a permutation for a pooled sum,
  * a rescaling for a normaliser. The function runs a second time on the transformed input.
+ * The transform gets a copy of the input (see `copyInput`), so one that writes into its
+ * argument cannot change the counterexample the report shows.
  */
+import { copyInput } from './_internals/evaluate.ts'
 import { formatNumber, formatSetting } from './_internals/format.ts'
 import { elementName, numericParts } from './_internals/numbers.ts'
 import { andThen, UsageError, type Oracle } from './oracle.ts'
@@ -40,20 +43,28 @@ export function invariantUnder<I>(transform: (input: I) => I, tol?: number | Tol
   return {
     name,
     check(output, { input, call }) {
-      return andThen(call(transform(input)), (other) => {
+      return andThen(call(transform(copyInput(input) as I)), (other) => {
         const before = numericParts(output, 'output')
         const after = numericParts(other, 'output')
+        const under = transform.name || 'the transform'
+        if (after.length !== before.length) {
+          const labels = (parts: typeof before) => new Set(parts.map((p) => p.label))
+          const gained = [...labels(after)].filter((l) => !labels(before).has(l))
+          const lost = [...labels(before)].filter((l) => !labels(after).has(l))
+          const what = [gained.length ? `gained ${gained.join(', ')}` : '', lost.length ? `lost ${lost.join(', ')}` : ''].filter(Boolean).join('; ')
+          return `output has ${after.length} part(s) under ${under}, ${before.length} before${what ? ` (${what})` : ''}`
+        }
         for (let p = 0; p < before.length; p++) {
           const a = before[p]!
           const b = after[p]
           if (!b || b.label !== a.label || b.values.length !== a.values.length) {
             const shape = b ? `[${b.shape.join(', ')}]` : 'nothing'
-            return `${a.label} changed shape under ${transform.name || 'the transform'}: [${a.shape.join(', ')}] became ${shape}`
+            return `${a.label} changed shape under ${under}: [${a.shape.join(', ')}] became ${shape}`
           }
           for (let i = 0; i < a.values.length; i++) {
             if (close(a.values[i]!, b.values[i]!, t)) continue
             const diff = Math.abs(a.values[i]! - b.values[i]!)
-            return `${elementName(a, i)} changed from ${formatNumber(a.values[i]!)} to ${formatNumber(b.values[i]!)} under ${transform.name || 'the transform'} (|diff| ${formatNumber(diff)} > atol ${formatSetting(t.atol)} + rtol ${formatSetting(t.rtol)} × ${formatNumber(Math.abs(a.values[i]!))})`
+            return `${elementName(a, i)} changed from ${formatNumber(a.values[i]!)} to ${formatNumber(b.values[i]!)} under ${under} (|diff| ${formatNumber(diff)} > atol ${formatSetting(t.atol)} + rtol ${formatSetting(t.rtol)} × ${formatNumber(Math.abs(a.values[i]!))})`
           }
         }
         return undefined

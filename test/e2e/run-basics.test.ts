@@ -400,3 +400,20 @@ t.test('seed replay: same seed, same t.rng values whatever the worker count', as
   t.equal(c.size, 6)
   for (const [name, line] of a) t.not(c.get(name), line, `${name}: another seed gives other values`)
 })
+
+t.test('test.fails with { error }: only the expected failure counts', async (t) => {
+  const dir = makeProject(t, {
+    'fails.mltest.ts': `import { expect, test } from 'mltest'
+test.fails('right failure', () => { throw new Error('p99 12 ms > budget 5 ms') }, { error: /p99 .* budget/ })
+test.fails('right failure by substring', () => { throw new Error('softmax overflow at [3]') }, { error: 'overflow' })
+test.fails('wrong failure', () => { throw new TypeError('cannot read properties of undefined') }, { error: /budget/ })
+test.fails('no failure', () => {}, { error: /budget/ })
+test.fails('any failure without { error }', () => { expect(1).toBe(2) })
+`,
+  })
+  const r = await runCli(dir, ['run', '--no-color'])
+  t.equal(r.code, 1)
+  t.equal(r.closing, 'mltest: 3 passed, 2 failed, 0 skipped')
+  t.match(r.stdout, /FAIL\s+fails\.mltest\.ts > wrong failure[\s\S]*not with the expected error \(\/budget\/\):\s+cannot read properties of undefined/)
+  t.match(r.stdout, /FAIL\s+fails\.mltest\.ts > no failure[\s\S]*expected to fail, but it passed/)
+})

@@ -12,7 +12,8 @@ import { expect } from '../../core/expect/index.ts'
 import { buildMlp, LARGE_MLP, mlpBias, mlpWeight, SMALL_MLP, writeMlp } from '../../examples/onnx/mlp-model.ts'
 import { setTimingDefaults, timingDefaults, BUILTIN_DEFAULTS } from '../../plugins/onnx/_internals/defaults.ts'
 import { judgeBudget } from '../../plugins/onnx/_internals/judge-budget.ts'
-import { bootstrapDistribution, bootstrapLatencyIntervals, quantileSorted, summarize } from '../../plugins/onnx/_internals/latency-stats.ts'
+import { bootstrapDistribution, latencyIntervals, percentileInterval, quantileSorted, summarize } from '../../plugins/onnx/_internals/latency-stats.ts'
+import { binomialCdf, quantileInterval, quantileRanks, samplesForUpperBound } from '../../plugins/onnx/_internals/quantile-interval.ts'
 import { measureTimerResolution, timerWarning } from '../../plugins/onnx/_internals/timer-resolution.ts'
 import { benchOnnx, onnxPlugin, toMeetBudget, type BenchOnnxOptions, type BenchOnnxResult } from '../../plugins/onnx/index.ts'
 
@@ -66,9 +67,96 @@ t.test('bootstrap of the median matches its exact distribution', async (t) => {
   for (let k = 1; k <= n; k++) worst = Math.max(worst, Math.abs(freq[k]! - (cdf(k) - cdf(k - 1))))
   t.ok(worst < 0.015, `largest gap between bootstrap and exact probabilities ${worst.toFixed(4)} < 0.015 (4 standard errors at B = ${B})`)
   // Exact 2.5% and 97.5% points: CDF(6) = 0.018 < 0.025 <= CDF(7) = 0.056; CDF(14) = 0.944 < 0.975 <= CDF(15) = 0.982.
-  for (const seed of [1, 2, 3]) t.same(bootstrapLatencyIntervals(sorted, B, seed).p50, { low: 7, high: 15 }, `seed ${seed}`)
-  t.same(bootstrapLatencyIntervals(sorted, 500, 9), bootstrapLatencyIntervals(sorted, 500, 9), 'same seed, same interval')
+  const bootMedian = (resamples: number, seed: number) => percentileInterval(bootstrapDistribution(sorted, [0.5], resamples, seed).quantiles[0]!)
+  for (const seed of [1, 2, 3]) t.same(bootMedian(B, seed), { low: 7, high: 15 }, `seed ${seed}`)
+  t.same(latencyIntervals(sorted, 500, 9), latencyIntervals(sorted, 500, 9), 'same seed, same interval')
   t.notSame(bootstrapDistribution(sorted, [0.5], 50, 1).quantiles[0], bootstrapDistribution(sorted, [0.5], 50, 2).quantiles[0], 'another seed, other resamples')
+})
+
+/** Exact P(Binomial(n, a/d) <= k) as a fraction num / d^n, in BigInt: independent of the float code. */
+function exactCdf(n: number, a: number, d: number): { num: bigint[]; den: bigint } {
+  const N = BigInt(n)
+  const A = BigInt(a)
+  const Bq = BigInt(d - a)
+  const num: bigint[] = []
+  let choose = 1n
+  let sum = 0n
+  for (let j = 0n; j <= N; j++) {
+    if (j > 0n) choose = (choose * (N - j + 1n)) / j
+    sum += choose * A ** j * Bq ** (N - j)
+    num.push(sum)
+  }
+  return { num, den: BigInt(d) ** N }
+}
+
+/** Equal-tailed 95% ranks from the exact CDF: largest l with CDF(l-1) <= 1/40, smallest u with CDF(u-1) >= 39/40. */
+function exactRanks(n: number, a: number, d: number): { low: number; high: number } {
+  const { num, den } = exactCdf(n, a, d)
+  const cdf40 = (k: number) => (k < 0 ? 0n : num[k]! * 40n)
+  let low = 0
+  for (let r = 1; r <= n; r++) if (cdf40(r - 1) <= den) low = r
+  let high = n + 1
+  for (let r = n; r >= 1; r--) if (cdf40(r - 1) >= 39n * den) high = r
+  return { low, high }
+}
+
+t.test('order-statistic intervals of quantiles use exact binomial ranks', async (t) => {
+  // Textbook case (Conover, Practical Nonparametric Statistics): the 95% CI of the median of
+  // 20 values is [x(6), x(15)] with coverage P(6 <= B <= 14) = 0.9586, B ~ Bin(20, 0.5).
+  t.same(exactRanks(20, 1, 2), { low: 6, high: 15 }, 'the exact BigInt ranks agree with the table')
+  const median = quantileRanks(20, 0.5)
+  t.same([median.lowRank, median.highRank], [6, 15])
+  t.equal(+median.coverage.toFixed(4), 0.9586)
+  // p99 of 20 runs: P(B <= 18) = 0.0169 <= 0.025 gives x(19) below, but P(B <= 19) = 1 - 0.99^20 = 0.182
+  // never reaches 0.975, so nothing bounds it above.
+  t.same(exactRanks(20, 99, 100), { low: 19, high: 21 })
+  const p99 = quantileRanks(20, 0.99)
+  t.same([p99.lowRank, p99.highRank], [19, 21])
+  const sorted = Array.from({ length: 20 }, (_, i) => i + 1)
+  t.same(quantileInterval(sorted, 0.99), { q: 0.99, low: 19, high: Number.POSITIVE_INFINITY, lowRank: 19, highRank: 21, coverage: p99.coverage })
+  t.same([quantileInterval(sorted, 0.5).low, quantileInterval(sorted, 0.5).high], [6, 15])
+  // The p99 gets an upper bound (the maximum) from 368 runs on: 0.99^367 > 0.025 >= 0.99^368.
+  t.equal(samplesForUpperBound(0.99), 368)
+  t.equal(exactRanks(367, 99, 100).high, 368, '367 runs: unbounded')
+  t.equal(exactRanks(368, 99, 100).high, 368, '368 runs: bounded by the maximum')
+  t.equal(quantileRanks(367, 0.99).highRank, 368)
+  t.equal(quantileRanks(368, 0.99).highRank, 368)
+  // Other sizes and quantiles match the exact ranks too.
+  for (const [n, a, d] of [[21, 1, 2], [50, 9, 10], [100, 99, 100], [400, 99, 100], [1000, 1, 2], [1000, 99, 100]] as const) {
+    const r = quantileRanks(n, a / d)
+    t.same({ low: r.lowRank, high: r.highRank }, exactRanks(n, a, d), `n=${n}, q=${a / d}`)
+    t.ok(r.coverage >= 0.95, `coverage ${r.coverage.toFixed(4)} >= 0.95`)
+  }
+  const cdf = binomialCdf(20, 0.5)
+  t.equal(+cdf[5]!.toFixed(6), 0.020695)
+  t.equal(cdf[20], 1)
+  t.throws(() => binomialCdf(10, 1), /p must be in \(0, 1\)/)
+})
+
+t.test('on 20 runs a bootstrap p99 CI looks bounded, the order-statistic one is not', async (t) => {
+  // The flaw the order-statistic interval fixes: a percentile bootstrap never exceeds the
+  // sample maximum, so it "confirmed" a p99 budget at the maximum of 20 runs.
+  const r20 = await benchOnnx(small, { ...quick, minIterations: 20, maxIterations: 20, log: false })
+  const b = r20.batches[0]!
+  const sorted = Float64Array.from(b.samplesMs).sort()
+  const bootstrap = percentileInterval(bootstrapDistribution(sorted, [0.99], 2000, 1).quantiles[0]!)
+  t.ok(bootstrap.high <= b.maxMs, 'the bootstrap upper bound is at most the maximum')
+  t.equal(b.p99CiMs.high, Number.POSITIVE_INFINITY, 'the order-statistic upper bound is unbounded')
+  t.equal(b.p99CiMs.low, sorted[18], 'and its lower bound is x(19)')
+  t.match(b.warnings.join('\n'), /p99 from 20 runs has no upper 95% confidence bound \(it needs 368\+\), so a p99 budget is inconclusive/)
+  const judged = judgeBudget(r20, { p99Ms: b.maxMs * 10 })
+  t.equal(judged.verdict, 'inconclusive', 'a budget ten times the maximum is still not confirmed by 20 runs')
+  t.match(judged.lines[0]!.text, /batch 1 \(n=20\) p99 latency \S+ ms \(95% CI \S+ ms–unbounded: 20 runs cannot bound this percentile from above, 368 can\) CI straddles budget <= /)
+  t.equal(judgeBudget(r20, { p99Ms: b.p99CiMs.low * 0.99 }).verdict, 'fail', 'a budget below the lower bound is breached even on 20 runs')
+  // With 400 runs the upper bound is an order statistic and the same kind of budget is met.
+  const r400 = await benchOnnx(small, { ...quick, minIterations: 400, log: false })
+  const c = r400.batches[0]!
+  t.ok(Number.isFinite(c.p99CiMs.high) && c.p99CiMs.highRank <= c.iterations, `n=${c.iterations}: bounded by x(${c.p99CiMs.highRank})`)
+  t.notOk(c.warnings.some((w) => w.startsWith('p99 from')), 'no p99 warning from 368 runs on')
+  const met = judgeBudget(r400, { p99Ms: c.p99CiMs.high })
+  t.equal(met.verdict, 'pass')
+  t.match(met.lines[0]!.text, new RegExp(`p99 latency \\S+ ms \\(95% CI \\S+ ms–\\S+ ms, order statistics ${c.p99CiMs.lowRank}–${c.p99CiMs.highRank}\\) within budget`))
+  t.equal(r400.method.quantileCi, 'distribution-free order-statistic interval (ranks from Binomial(n, q)), coverage >= 95%')
 })
 
 t.test('bootstrap interval of the mean agrees with normal theory on a large sample', async (t) => {
@@ -80,7 +168,7 @@ t.test('bootstrap interval of the mean agrees with normal theory on a large samp
   const sorted = Float64Array.from(xs).sort()
   const s = summarize(sorted)
   const half = (1.96 * s.stdev) / Math.sqrt(xs.length)
-  const ci = bootstrapLatencyIntervals(sorted, 4000, 3).mean
+  const ci = latencyIntervals(sorted, 4000, 3).mean
   t.ok(Math.abs(ci.low - (s.mean - half)) < 0.1 * 2 * half, `low ${ci.low} vs ${s.mean - half}`)
   t.ok(Math.abs(ci.high - (s.mean + half)) < 0.1 * 2 * half, `high ${ci.high} vs ${s.mean + half}`)
 })
@@ -111,6 +199,8 @@ t.test('benchOnnx measures a real session at each batch size', async (t) => {
     t.equal(b.p99Ms, quantileSorted(sorted, 0.99))
     t.ok(b.minMs <= b.p50Ms && b.p50Ms <= b.p90Ms && b.p90Ms <= b.p95Ms && b.p95Ms <= b.p99Ms && b.p99Ms <= b.maxMs, 'ordered')
     t.ok(b.p50CiMs.low <= b.p50Ms && b.p50Ms <= b.p50CiMs.high, 'the median lies in its CI')
+    const ranks = quantileRanks(b.iterations, 0.5)
+    t.same([b.p50CiMs.low, b.p50CiMs.high], [sorted[ranks.lowRank - 1], sorted[ranks.highRank - 1]], 'the median CI is the order statistics of its binomial ranks')
     const total = b.samplesMs.reduce((a, x) => a + x, 0)
     t.ok(Math.abs(b.throughput - (b.batchSize * b.iterations * 1000) / total) < 1e-6 * b.throughput, 'throughput = batch × n / summed latency')
     t.ok(b.throughputCi.low <= b.throughput && b.throughput <= b.throughputCi.high * 1.0001)
@@ -119,6 +209,7 @@ t.test('benchOnnx measures a real session at each batch size', async (t) => {
   t.ok(m.rssBeforeLoadMb! > 0 && m.rssAfterLoadMb! > 0 && m.rssAfterReleaseMb! > 0)
   t.ok(m.rssSampledPeakMb >= m.rssAfterLoadMb!, 'the sampled peak covers the rss after load')
   t.ok(m.rssPeakMb >= m.rssSampledPeakMb, 'the reported peak is at least the sampled one')
+  t.equal(m.rssDeltaMb, m.rssPeakMb - m.rssBeforeLoadMb!, 'rssDeltaMb is the peak minus rss before load')
   if (process.platform === 'linux') {
     t.ok(m.processPeakRssMb! >= m.rssPeakMb, 'the kernel high-water mark bounds every peak')
     t.equal(m.rssPeakMb, m.rssPeakSource === 'kernel high-water mark' ? m.processPeakRssMb : m.rssSampledPeakMb, `peak from the ${m.rssPeakSource}`)
@@ -166,6 +257,8 @@ t.test('benchOnnx with a session and fixed inputs', async (t) => {
   t.equal(result.loadMs, null, 'no load time for a given session')
   t.equal(result.memory.rssBeforeLoadMb, null)
   t.equal(result.memory.rssAfterReleaseMb, null, 'a given session is not released')
+  t.equal(result.memory.rssDeltaMb, null, 'no rss growth without a load')
+  t.throws(() => expect(result).toMeetBudget({ rssDeltaMb: 100 }), /budget rssDeltaMb needs benchOnnx to load the model/)
   t.equal(result.batches[0]!.batchSize, 3, 'batch size read from axis 0')
   t.ok((await session.run({ x })).y, 'the session still runs afterwards')
   const plain = await benchOnnx(session, { ...quick, inputs: { x: { data: new Array(64).fill(1), dims: [1, 64] } }, batchSize: 1, name: 'plain' })
@@ -224,9 +317,19 @@ t.test('bad inputs name the input and the expected vs given dtype or shape', asy
   await reject({ minTimeMs: 100, maxTimeMs: 10 }, /maxTimeMs \(10\) is below minTimeMs \(100\)/, 'BAD_OPTION')
   await reject({ warmup: -1 }, /warmup must be a count of runs \(integer >= 0\) or \{ ms \}, got -1/, 'BAD_OPTION')
   await reject({ dims: { seq: 2.5 } }, /dims\.seq must be a positive integer, got 2\.5/, 'BAD_OPTION')
+  // Feeds that are not tensors: a bare typed array or plain array has no shape.
+  await reject({ inputs: { x: new Float32Array(64) as never } }, /input 'x' is a Float32Array, which has no shape — pass an ort\.Tensor or \{ data, dims \}/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: new Array(64).fill(0) as never } }, /input 'x' is a plain array, which has no shape — pass an ort\.Tensor or \{ data, dims \}/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: { data: new Float32Array(64), dims: '1x64' } as never } }, /input 'x' has dims "1x64", not an array of sizes/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: { data: 5, dims: [1, 64] } as never } }, /input 'x' has data that is a number, not a typed or plain array/, 'INPUT_SHAPE')
+  await reject({ inputs: { x: f32([1, 64]) }, dims: { seq: 4 } }, /dims sizes generated feeds, but inputs are fixed feeds/, 'BAD_OPTION')
+  // A dims entry for the batch axis would override batchSizes and so the throughput's batch.
+  await reject({ batchSizes: [4], dims: { batch: 2 } }, /dims\.batch names the batch axis \(axis 0 of x: float32 \[batch, 64\]\) — set batch sizes with batchSizes: \[2\], not dims/, 'BAD_OPTION')
+  await reject({ dims: { sq: 4 } }, /dims\.sq is not a dimension of small\.onnx \(it has no named dynamic dimension besides the batch\) — check the name/, 'BAD_OPTION')
   // A dynamic dimension past axis 0 needs a size; given one, the model runs.
   const seq = reluModel({ dims: ['batch', 'seq'] })
   await t.rejects(benchOnnx(seq, quick), { message: /input 'x' has a dynamic dimension "seq" at axis 1 \(x: float32 \[batch, seq\]\) — give its size with dims: \{ seq: <size> \}/ })
+  await t.rejects(benchOnnx(seq, { ...quick, dims: { sq: 16 } }), { code: 'BAD_OPTION', message: /dims\.sq is not a dimension of model \(its named dynamic dimensions: seq\)/ })
   t.same((await benchOnnx(seq, { ...quick, dims: { seq: 16 }, batchSizes: [2], log: false })).batches[0]!.feeds, ['x: float32 [2, 16]'])
   // A model with fixed shapes runs at its own batch size only.
   const fixed = reluModel({ dims: [3, 4] })
@@ -268,25 +371,26 @@ t.test('feeds across inputs: shared dimensions, custom generators', async (t) =>
   })
 })
 
-/** A result of the small model, measured once and judged against many budgets. */
+/** A result of the small model, measured once and judged against many budgets (400 runs: a bounded p99 CI). */
 let measured: BenchOnnxResult | undefined
 async function smallResult(): Promise<BenchOnnxResult> {
-  measured ??= await benchOnnx(small, { ...quick, batchSizes: [1, 8], log: false })
+  measured ??= await benchOnnx(small, { ...quick, minIterations: 400, batchSizes: [1, 8], log: false })
   return measured
 }
 
 t.test('toMeetBudget passes generous budgets and lists every breached one', async (t) => {
   const r = await smallResult()
-  expect(r).toMeetBudget({ p50Ms: 10_000, p99Ms: 10_000, throughputMin: 0.001, rssMb: 1e6, loadMs: 1e6 })
+  t.equal(judgeBudget(r, { p50Ms: 10_000, p99Ms: 10_000, throughputMin: 0.001, rssMb: 1e6, rssDeltaMb: 1e6, loadMs: 1e6 }).verdict, 'pass')
+  expect(r).toMeetBudget({ p50Ms: 10_000, p99Ms: 10_000, throughputMin: 0.001, rssMb: 1e6, rssDeltaMb: 1e6, loadMs: 1e6 })
   expect(r).toMeetBudget({ p99Ms: { 1: 10_000, 8: 20_000 } })
   const message = failureOf(() => expect(r).toMeetBudget({ p99Ms: 1e-6, throughputMin: 1e12, rssMb: 1, loadMs: 1e6 }))
   t.match(message, /small\.onnx breached 5 of 6 budgets:/)
-  t.match(message, /✗ batch 1 \(n=\d+\) p99 latency \S+ ms \(95% CI \S+ ms–\S+ ms\) exceeds budget <= 0\.00000100 ms/)
+  t.match(message, /✗ batch 1 \(n=\d+\) p99 latency \S+ ms \(95% CI \S+ ms–\S+ ms, order statistics \d+–\d+\) exceeds budget <= 0\.00000100 ms/)
   t.match(message, /✗ batch 8 \(n=\d+\) p99 latency/)
   t.match(message, /✗ batch 8 \(n=\d+\) throughput \S+\/s \(95% CI \S+\/s–\S+\/s\) below budget >= 1,000,000,000,000\/s/)
-  t.match(message, /✗ peak rss \d+\.\d MiB \(single measurement\) exceeds budget <= 1\.0 MiB/)
+  t.match(message, /✗ peak rss of the whole process \d+\.\d MiB \(single measurement\) exceeds budget <= 1\.0 MiB/)
   t.match(message, /other budgets:\n  ✓ load time .* within budget/)
-  t.match(message, /percentiles: linear interpolation .*; CI: percentile bootstrap, 95%, 500 resamples, seed \d+/)
+  t.match(message, /percentiles: linear interpolation .*; p50\/p99 CI: distribution-free order-statistic interval \(ranks from Binomial\(n, q\)\), coverage >= 95%; throughput CI: percentile bootstrap of the mean latency, 95%, 500 resamples, seed \d+/)
   t.match(failureOf(() => expect(r).not.toMeetBudget({ p99Ms: 10_000 })), /Expected a breached budget, but small\.onnx met every budget/)
 })
 
@@ -303,9 +407,109 @@ t.test('a budget inside the confidence interval is inconclusive, not a pass or a
   t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.low * 0.999 } }).verdict, 'fail', 'the whole CI beyond the budget')
 })
 
+t.test('throughput and load-time budgets: inconclusive inside the CI, breached beyond it', async (t) => {
+  const r = await smallResult()
+  const b = r.batches[1]!
+  t.ok(b.throughputCi.low < b.throughputCi.high, 'the throughput CI has width')
+  const inside = (b.throughputCi.low + b.throughputCi.high) / 2
+  const straddled = judgeBudget(r, { throughputMin: { 8: inside } })
+  t.equal(straddled.verdict, 'inconclusive')
+  t.match(straddled.lines[0]!.text, /batch 8 \(n=\d+\) throughput \S+\/s \(95% CI \S+\/s–\S+\/s\) CI straddles budget >= /)
+  t.equal(judgeBudget(r, { throughputMin: { 8: b.throughputCi.low } }).verdict, 'pass', 'the whole CI at or above the minimum')
+  t.equal(judgeBudget(r, { throughputMin: { 8: b.throughputCi.high * 1.001 } }).verdict, 'fail', 'the whole CI below the minimum')
+  // Load time is one measurement, judged on its value.
+  const load = failureOf(() => expect(r).toMeetBudget({ loadMs: r.loadMs! / 2 }))
+  t.match(load, /breached 1 of 1 budgets:\n  ✗ load time \S+ ms \(single measurement\) exceeds budget <= \S+ ms/)
+  t.equal(judgeBudget(r, { loadMs: r.loadMs! }).verdict, 'pass')
+})
+
+t.test('rssDeltaMb: what loading and running a model added to rss', async (t) => {
+  // The large MLP holds 21 MB of float32 weights: loading it must raise rss by more than that.
+  const large = writeMlp(join(dir, 'large.onnx'), LARGE_MLP)
+  const r = await benchOnnx(large, { warmup: 0, minIterations: 1, minTimeMs: 0, bootstrapResamples: 50, log: false })
+  const m = r.memory
+  t.ok(m.rssDeltaMb! > 20, `rssDeltaMb ${m.rssDeltaMb!.toFixed(1)} MiB > 20 MiB of weights`)
+  t.equal(m.rssDeltaMb, m.rssPeakMb - m.rssBeforeLoadMb!)
+  expect(r).toMeetBudget({ rssDeltaMb: 4096 })
+  const message = failureOf(() => expect(r).toMeetBudget({ rssDeltaMb: 10 }))
+  t.match(message, /✗ rss growth \(peak − before load\) \d+\.\d MiB \(single measurement\) exceeds budget <= 10\.0 MiB/)
+})
+
+/** A model that loads but fails at run time unless the batch is 2: Reshape to a constant [2, 4]. */
+function reshapeModel(): Uint8Array {
+  const info = (name: string, dim: Array<{ dimParam?: string; dimValue?: number }>) => ({ name, type: { tensorType: { elemType: 1, shape: { dim } } } })
+  const shape = onnx.TensorProto.create({ name: 'shape', dims: [2], dataType: onnx.TensorProto.DataType.INT64, int64Data: [2, 4] })
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'reshape',
+        node: [{ opType: 'Reshape', input: ['x', 'shape'], output: ['y'] }],
+        initializer: [shape],
+        input: [info('x', [{ dimParam: 'batch' }, { dimValue: 4 }])],
+        output: [info('y', [{ dimValue: 2 }, { dimValue: 4 }])],
+      },
+    }),
+  ).finish()
+}
+
+/** A model whose input is a sequence of tensors, which benchOnnx cannot generate. */
+function sequenceModel(): Uint8Array {
+  const element = { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } }
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'seq',
+        node: [{ opType: 'SequenceLength', input: ['s'], output: ['n'] }],
+        input: [{ name: 's', type: { sequenceType: { elemType: element } } }],
+        output: [{ name: 'n', type: { tensorType: { elemType: 7, shape: { dim: [] } } } }],
+      },
+    }),
+  ).finish()
+}
+
+t.test('run failures, sequence inputs and sessionOptions with a session are clear errors', async (t) => {
+  await t.rejects(benchOnnx(reshapeModel(), { ...quick, batchSizes: [1] }), {
+    name: 'BenchOnnxError',
+    code: 'RUN_FAILED',
+    message: /^benchOnnx: model failed at batch size 1 with feeds x: float32 \[1, 4\]: .*reshape/i,
+  })
+  t.equal((await benchOnnx(reshapeModel(), { ...quick, batchSizes: [2], log: false })).batches[0]!.batchSize, 2, 'the batch the model fits runs')
+  await t.rejects(benchOnnx(sequenceModel(), quick), {
+    code: 'INPUT_UNBUILDABLE',
+    message: /input 's' of model is a sequence or map, which benchOnnx cannot generate — pass it in options\.inputs/,
+  })
+  const session = await ort.InferenceSession.create(small)
+  await t.rejects(benchOnnx(session, { ...quick, sessionOptions: { intraOpNumThreads: 1 } }), {
+    code: 'BAD_OPTION',
+    message: /sessionOptions apply only when benchOnnx creates the session — pass them to InferenceSession\.create yourself/,
+  })
+  t.equal((await benchOnnx(session, { ...quick, log: false })).loadMs, null, 'the session alone is fine')
+  await session.release()
+})
+
+t.test('warm-up: a duration, and bounded by maxTimeMs', async (t) => {
+  const timed = await benchOnnx(small, { ...quick, warmup: { ms: 5 }, log: false })
+  t.ok(timed.batches[0]!.warmupIterations >= 1, `${timed.batches[0]!.warmupIterations} warm-up runs in 5 ms`)
+  t.notOk(timed.batches[0]!.warnings.some((w) => w.startsWith('warm-up')))
+  // A warm-up longer than maxTimeMs stops at maxTimeMs and makes the batch inconclusive.
+  for (const warmup of [{ ms: 600_000 }, 10_000_000]) {
+    const cut = await benchOnnx(small, { ...quick, warmup, minTimeMs: 0, maxTimeMs: 20, log: false })
+    const b = cut.batches[0]!
+    t.ok(b.warmupIterations >= 1 && b.warmupIterations < 10_000_000, `warmup ${JSON.stringify(warmup)}: stopped after ${b.warmupIterations} runs`)
+    t.match(b.warnings.join('\n'), new RegExp(`warm-up stopped after ${b.warmupIterations} runs at maxTimeMs 20 ms, so cold runs may be timed`))
+    t.equal(cut.verdict, 'inconclusive')
+  }
+  await t.rejects(benchOnnx(small, { ...quick, warmup: {} as never }), { code: 'BAD_OPTION', message: /warmup\.ms must be a non-negative number, got undefined/ })
+  await t.rejects(benchOnnx(small, { ...quick, warmup: { ms: -1 } }), { code: 'BAD_OPTION', message: /warmup\.ms must be a non-negative number, got -1/ })
+})
+
 t.test('toMeetBudget rejects a budget it cannot check', async (t) => {
   const r = await smallResult()
-  t.throws(() => expect(r).toMeetBudget({ p99: 5 } as never), /Invalid budget: unknown budget "p99" — budgets are p50Ms, p99Ms, throughputMin, rssMb, loadMs/)
+  t.throws(() => expect(r).toMeetBudget({ p99: 5 } as never), /Invalid budget: unknown budget "p99" — budgets are p50Ms, p99Ms, throughputMin, rssMb, rssDeltaMb, loadMs/)
   t.throws(() => expect(r).toMeetBudget({}), /the budget is empty/)
   t.throws(() => expect(r).toMeetBudget({ p99Ms: { 32: 5 } }), /names batch size 32, but the benchmark ran batch sizes 1, 8/)
   t.throws(() => expect(r).toMeetBudget({ p50Ms: -1 }), /p50Ms must be a non-negative number, got -1/)
@@ -324,6 +528,13 @@ t.test('plugin options set run-wide timing defaults', async (t) => {
   t.throws(() => plugin.configResolved!({ minTimeMs: 'soon' }), /onnx\.minTimeMs must be a non-negative number, got "soon"/, 'checked on the main thread too')
   t.throws(() => setTimingDefaults({ minTimeMs: -5 }), /onnx\.minTimeMs must be a non-negative number, got -5 — fix pluginOptions\.onnx\.minTimeMs or --onnx-min-time-ms/)
   t.throws(() => setTimingDefaults({ minTimeMs: 50, maxTimeMs: 10 }), /maxTimeMs \(10\) is below onnx\.minTimeMs \(50\)/)
+  // Counts of runs are integers, and at least one run is timed.
+  t.throws(() => setTimingDefaults({ minIterations: 2.5 }), /onnx\.minIterations must be an integer >= 1 \(a count of runs\), got 2\.5 — fix pluginOptions\.onnx\.minIterations or --onnx-min-iterations/)
+  t.throws(() => setTimingDefaults({ minIterations: '0' }), /onnx\.minIterations must be an integer >= 1 \(a count of runs\), got "0"/)
+  t.throws(() => setTimingDefaults({ warmup: 1.5 }), /onnx\.warmup must be an integer >= 0 \(a count of runs\), got 1\.5 — fix pluginOptions\.onnx\.warmup or --onnx-warmup/)
+  t.throws(() => setTimingDefaults({ warmup: '' }), /onnx\.warmup must be an integer >= 0/)
+  setTimingDefaults({ minIterations: '3', warmup: 0 })
+  t.same(timingDefaults(), { ...BUILTIN_DEFAULTS, minIterations: 3, warmup: 0 }, 'integer strings from the CLI are accepted')
   setTimingDefaults({})
   t.same(timingDefaults(), BUILTIN_DEFAULTS)
 })

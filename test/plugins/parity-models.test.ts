@@ -83,12 +83,21 @@ t.test('exportToOnnx refuses what it cannot export, naming it', async (t) => {
   await t.rejects(exportToOnnx(functional), /expected a tfjs Sequential model, got a Model; rebuild it with tf.sequential\(\)/)
   await t.rejects(exportToOnnx(denseStack(1), { opset: 11 }), /opset must be an integer from 13 to 18 \(got 11\)/)
   await t.rejects(exportToOnnx({} as never), /expected a tfjs Sequential model/)
+  await t.rejects(exportToOnnx(denseStack(1), { inputName: '' }), /^exportToOnnx: inputName must be a non-empty string \(got ""\)$/)
+  await t.rejects(exportToOnnx(denseStack(1), { outputName: 3 as never }), /outputName must be a non-empty string \(got 3\)/)
+  await t.rejects(exportToOnnx(denseStack(1), { path: '' }), /path must be a non-empty string/)
+  await t.rejects(exportToOnnx(denseStack(1), { inputName: 'x', outputName: 'x' }), /inputName and outputName are both "x"; an ONNX graph needs distinct names/)
+  const dir = mkdtempSync(join(tmpdir(), 'mltest-onnx-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'file'), '')
+  await t.rejects(exportToOnnx(denseStack(1), { path: join(dir, 'file', 'model.onnx') }), /ENOTDIR|EEXIST/, 'a path under a file is refused by the file system')
 })
 
 t.test('checkModelParity: every report number against a hand-computed case', async (t) => {
   const reference = [[0.9, 0.1], [0.4, 0.6], [0.5, 0.5], [1, 0]]
-  // Row 1 flips its top class (0.6 → 0.4), row 2 is 3 float32 ulps off at 0.5 (ulp 2^-24), row 3 is off by
-  // 1e-6, which from 0 to 1e-6 spans 897988541 float32 values (bits of Math.fround(1e-6): 0x358637bd).
+  // Row 1 flips its top class (0.6 → 0.4), row 2 is 3 float32 ulps off at 0.5 (ulp 2^-24; both values are
+  // float32 values), row 3 is off by 1e-6, not a float32 value, so it is counted in float64 ulps: from 0 to
+  // 1e-6 lie 4517329193108106637 doubles (the bits of 1e-6, 0x3eb0c6f7a0b5ed8d).
   const served = [[0.9, 0.1], [0.6, 0.4], [0.5 + 3 * 2 ** -24, 0.5], [1 - 1e-6, 1e-6]]
   const a = () => reference
   const b = (rows: number[][]) => served.slice(0, rows.length)
@@ -99,12 +108,12 @@ t.test('checkModelParity: every report number against a hand-computed case', asy
   t.match(report, 'checkModelParity: reference (a, reference) vs served (b) on 4 inputs')
   t.match(report, 'tolerance per output: atol 1e-7 (relative to a); allowed fraction of inputs out of tolerance: 0')
   // out of tolerance: row 1 (0.2), row 2 (1.8e-7 > 1e-7), row 3 (1e-6) → 3/4; top-1 agrees on rows 0, 2, 3 → 3/4.
-  t.match(report, 'max abs diff 0.2, max ulp diff')
-  t.match(report, 'out of tolerance 3/4 (75.0%) · top-1 agreement 3/4 (75.0%) (threshold >= 100%)')
+  t.match(report, 'max abs diff 0.2, max ulp diff ')
+  t.match(report, 'float64 ulps, out of tolerance 3/4 (75.0%) · top-1 agreement 3/4 (75.0%) (threshold >= 100%) · non-finite outputs a 0 / b 0 of 8')
   t.match(report, '✗ 3/4 (75.0%) inputs have an output out of tolerance (allowed 0%)')
   t.match(report, '✗ top-1 class differs on 1 of 4 inputs')
-  t.match(report, /worst inputs:\n {4}#1 input \[2\] → a \[0.4, 0.6\] b \[0.6, 0.4\] · max abs diff 0.2 \(\d+ ulps\) · top-1 1 vs 0\n {4}#3 input \[4\] → a \[1, 0\] b \[1, 1.000e-6\] · max abs diff 1.000e-6 \(897988541 ulps\)\n {4}#2 input \[3\] .* max abs diff 1.788e-7 \(3 ulps\)/)
-  t.match(checks[0], { verdict: 'fail', metrics: { examples: 4, outputsPerExample: 2, maxAbsDiff: Math.abs(0.4 - 0.6), examplesOutOfTolerance: 3, fractionOutOfTolerance: 0.75, top1Agreement: 0.75, minTop1Agreement: 1 } })
+  t.match(report, /worst inputs:\n {4}#1 input \[2\] → a \[0.4, 0.6\] b \[0.6, 0.4\] · max abs diff 0.2 \([\d.e+]+ float64 ulps\) · top-1 1 vs 0\n {4}#3 input \[4\] → a \[1, 0\] b \[1, 1.000e-6\] · max abs diff 1.000e-6 \(4.517e\+18 float64 ulps\)\n {4}#2 input \[3\] .* max abs diff 1.788e-7 \(3 float32 ulps\)/)
+  t.match(checks[0], { verdict: 'fail', metrics: { examples: 4, outputsPerExample: 2, maxAbsDiff: Math.abs(0.4 - 0.6), maxUlpDiffFloat64: 4517329193108106637, nonFiniteA: 0, nonFiniteB: 0, examplesOutOfTolerance: 3, fractionOutOfTolerance: 0.75, top1Agreement: 0.75, minTop1Agreement: 1 } })
 
   const lenient = await inTest(() => checkModelParity(a, b, { inputs: rows, tolerance: { ulps: 3 }, maxFractionOutOfTolerance: 0.5, minTop1Agreement: 0.75 }))
   t.equal(lenient.error, undefined, 'rows 1 and 3 out (2/4 = 0.5 allowed), top-1 3/4 allowed')
@@ -117,6 +126,68 @@ t.test('checkModelParity: every report number against a hand-computed case', asy
   await t.rejects(checkModelParity(a, b, { inputs: [] }), /`inputs` is empty/)
   await t.rejects(checkModelParity(a, b, { inputs: [[1], [1, 2]] }), /input row #1 has 2 values but row #0 has 1/)
   await t.rejects(checkModelParity(a, 'model' as never, { inputs: rows }), /a model must be a tfjs model, an onnxruntime InferenceSession, a function/)
+  await t.rejects((checkModelParity as (a: unknown, b: unknown) => Promise<unknown>)(a, b), /^checkModelParity: expected an options object as the third argument, e.g. checkModelParity\(a, b, \{ inputs \}\) \(got undefined\)$/)
+  await t.rejects(checkModelParity(a, b, { inputs: 'rows' as never }), /`inputs` must be an array of input rows \(got string\)/)
+  await t.rejects(checkModelParity(a, b, { inputs: rows, allowNonFinite: 'yes' as never }), /allowNonFinite must be true or false \(got yes\)/)
+})
+
+t.test('checkModelParity: non-finite outputs fail unless allowed, even when both sides agree', async (t) => {
+  const rows = [[1], [2], [3], [4]]
+  const allNaN = () => rows.map(() => [NaN, NaN])
+  const nan = await inTest(() => checkModelParity(allNaN, allNaN, { inputs: rows, names: ['broken', 'also broken'] }))
+  t.equal(nan.error?.name, 'AssertionError', 'NaN == NaN and argmax 0 == 0 is not parity')
+  t.match(nan.error!.message, '✗ non-finite outputs: a 8 of 8 (NaN 8, ±Infinity 0), b 8 of 8 (NaN 8, ±Infinity 0); threshold 0 (pass allowNonFinite: true to compare them as values)')
+  t.match(nan.checks[0], { verdict: 'fail', metrics: { nonFiniteA: 8, nonFiniteB: 8, allowNonFinite: false, top1Agreement: 1 } })
+  const allowed = await inTest(() => checkModelParity(allNaN, allNaN, { inputs: rows, allowNonFinite: true }))
+  t.equal(allowed.error, undefined, 'allowNonFinite compares NaN as a value')
+  t.match(allowed.result, { nonFiniteA: 8, nonFiniteB: 8, examplesOutOfTolerance: 0 })
+
+  // One infinite output in b, otherwise identical finite outputs: the worst input shown is the broken one.
+  const good = (r: number[][]) => r.map((x) => [x[0]! / 10, 1 - x[0]! / 10])
+  const oneInf = (r: number[][]) => good(r).map((o, i) => (i === 2 ? [o[0]!, Infinity] : o))
+  const inf = await inTest(() => checkModelParity(good, oneInf, { inputs: rows, allowNonFinite: false }))
+  t.match(inf.error!.message, '✗ non-finite outputs: a 0 of 8 (NaN 0, ±Infinity 0), b 1 of 8 (NaN 0, ±Infinity 1)')
+  t.match(inf.error!.message, /worst inputs:\n {4}#2 input \[3\]/)
+  t.equal((await checkModelParity(good, good, { inputs: rows })).nonFiniteB, 0, 'finite outputs pass')
+})
+
+t.test('checkModelParity: exact and ulps tolerances count float32 or float64 ulps, and the classifier override', async (t) => {
+  const rows = [[1], [2]]
+  const base = [[0.25, 0.375], [0.3125, 0.4375]]
+  // Every value lies in [0.25, 0.5), where one float32 ulp is 2^-25; the shifted values are float32 values too.
+  const shifted = (ulps: number) => () => base.map((o) => o.map((v) => v + ulps * 2 ** -25))
+  const ref = () => base
+  const exact = await inTest(() => checkModelParity(ref, shifted(1), { inputs: rows, tolerance: 'exact' }))
+  t.match(exact.error!.message, 'tolerance per output: exact (relative to a)')
+  t.match(exact.error!.message, '✗ 2/2 (100.0%) inputs have an output out of tolerance')
+  t.equal((await checkModelParity(ref, () => base.map((o) => [...o]), { inputs: rows, tolerance: 'exact' })).examplesOutOfTolerance, 0, 'identical outputs pass exact')
+
+  const one = await checkModelParity(ref, shifted(1), { inputs: rows, tolerance: { ulps: 1 } })
+  t.match(one, { maxUlpDiff: 1, maxUlpDiffFloat64: null, examplesOutOfTolerance: 0 }, '1 float32 ulp is within { ulps: 1 }')
+  const two = await inTest(() => checkModelParity(ref, shifted(2), { inputs: rows, tolerance: { ulps: 1 } }))
+  t.match(two.error!.message, 'tolerance per output: <= 1 ulps (float32 ulps when both values are float32, else float64)')
+  t.match(two.error!.message, 'max ulp diff 2 float32 ulps')
+
+  // A served model that rounds to float32: the float64 reference and its float32 rounding are one float32
+  // value, so float32 ulps would say 0; in float64 ulps they are far apart, and { ulps: 0 } is exact.
+  const thirds = () => [[1 / 3, 2 / 3]]
+  const rounded = () => [[Math.fround(1 / 3), Math.fround(2 / 3)]]
+  const f32 = await inTest(() => checkModelParity(thirds, rounded, { inputs: [[1]], tolerance: { ulps: 0 } }))
+  t.equal(f32.error?.name, 'AssertionError')
+  t.match(f32.error!.message, /max ulp diff \d+ float64 ulps/)
+  t.ok((f32.checks[0]!.metrics.maxUlpDiffFloat64 as number) > 1e6, `float64 ulps ${f32.checks[0]!.metrics.maxUlpDiffFloat64}`)
+  t.equal(f32.checks[0]!.metrics.maxUlpDiff, null, 'no pair of float32 values')
+
+  // Within atol 0.05 everywhere, but the top class flips: a classifier by default (2 columns), not with classifier: false.
+  const close = () => [[0.51, 0.49]]
+  const flipped = () => [[0.49, 0.51]]
+  const asClassifier = await inTest(() => checkModelParity(close, flipped, { inputs: [[1]], tolerance: { atol: 0.05 } }))
+  t.match(asClassifier.error!.message, '✗ top-1 class differs on 1 of 1 inputs')
+  const notClassifier = await checkModelParity(close, flipped, { inputs: [[1]], tolerance: { atol: 0.05 }, classifier: false })
+  t.match(notClassifier, { top1Agreement: null, examplesOutOfTolerance: 0 })
+  const forced = await inTest(() => checkModelParity((r: number[][]) => r.map(() => [0.51]), (r: number[][]) => r.map(() => [0.49]), { inputs: [[1]], tolerance: { atol: 0.05 }, classifier: true }))
+  t.equal(forced.error, undefined, 'classifier: true on one column: argmax is always 0, agreement 1')
+  t.equal(forced.result!.top1Agreement, 1)
 })
 
 t.test('checkModelParity fails on a real export of different weights', async (t) => {

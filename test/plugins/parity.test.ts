@@ -3,6 +3,7 @@
  * distribution skew. Every reported number is checked against a hand-computed case.
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,10 +13,11 @@ import t from 'tap'
 import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
 import type { CheckRecord, LogEntry } from '../../core/protocol.ts'
 import {
-  checkDistributionSkew, checkFeatureParity, checkServingLog, jensenShannon, lInfinity, ulpDistance,
+  checkDistributionSkew, checkFeatureParity, checkServingLog, jensenShannon, lInfinity, ulpDistance, ulpDistanceFloat64,
   type Features, type ServingLogProgress,
 } from '../../plugins/parity/index.ts'
 import { toleranceLookup, withinTolerance } from '../../plugins/parity/_internals/tolerance.ts'
+import { binFractions, quantileBinning } from '../../plugins/parity/_internals/distances.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -58,6 +60,31 @@ t.test('tolerances: exact by default, atol/rtol/ulps, per-feature maps, clear er
   t.throws(() => toleranceLookup({ atol: -1 }), /tolerance.atol must be a non-negative number \(got -1\)/)
   t.throws(() => toleranceLookup({ x: { atl: 1 } as never }), /tolerance\["x"\] has unknown key "atl"; use atol, rtol or ulps/)
   t.throws(() => toleranceLookup({ ulps: 1.5 }), /ulps must be a non-negative integer/)
+})
+
+t.test('ulps are float32 ulps for float32 pairs and float64 ulps otherwise, so { ulps: 0 } is exact', async (t) => {
+  t.equal(ulpDistanceFloat64(1, 1 + 2 ** -52), 1, 'next double after 1')
+  t.equal(ulpDistanceFloat64(1, 2), 2 ** 52, 'one binade holds 2^52 doubles')
+  t.equal(ulpDistanceFloat64(0, -0), 0)
+  t.equal(ulpDistanceFloat64(-5e-324, 5e-324), 2, 'smallest denormals either side of zero')
+  t.equal(ulpDistanceFloat64(NaN, 1), Infinity)
+  const zero = toleranceLookup({ ulps: 0 })('x')
+  t.notOk(withinTolerance(1, 1 + 2 ** -52, zero), 'doubles one float64 ulp apart are not within { ulps: 0 }')
+  t.notOk(withinTolerance(0.1, Math.fround(0.1), zero), 'a float32 rounding is not within { ulps: 0 }')
+  t.ok(withinTolerance(0.1, 0.1, zero))
+  t.ok(withinTolerance(1, 1 + 2 ** -52, toleranceLookup({ ulps: 1 })('x')))
+  t.ok(withinTolerance(1, 1 + 2 ** -23, toleranceLookup({ ulps: 1 })('x')), 'two float32 values one float32 ulp apart')
+  t.notOk(withinTolerance(1, 1 + 2 ** -23, zero))
+
+  // A serving pipeline that rounds to float32: float32 ulps would report 0 for most values.
+  const rows = [0.1, 0.2, 0.7].map((x) => ({ x }))
+  const exact = (r: { x: number }): Features => ({ x: r.x * 3 })
+  const rounded = (r: { x: number }): Features => ({ x: Math.fround(r.x * 3) })
+  const failed = await checkFeatureParity({ records: rows, training: exact, serving: rounded, tolerance: { ulps: 0 } }).catch((e: Error) => e.message)
+  t.match(failed, /x: skewed in 3\/3 \(100.0%\) examples · tolerance <= 0 ulps \(float32 ulps when both values are float32, else float64\) · max abs diff [\d.e-]+ · max ulp diff [\d.e+]+ float64 ulps/)
+  const passed = await checkFeatureParity({ records: rows, training: exact, serving: rounded, tolerance: { atol: 1e-7 } })
+  t.equal(passed.features[0]!.maxUlpDiff, null, 'no pair of float32 values')
+  t.ok(passed.features[0]!.maxUlpDiffFloat64! > 1e6, `float64 ulps ${passed.features[0]!.maxUlpDiffFloat64}`)
 })
 
 type Raw = { id: string; x: number; city: string }
@@ -112,6 +139,8 @@ t.test('checkFeatureParity: vectors, batch pipelines, tolerance boundaries and b
   const atBoundary = await checkFeatureParity({ records, training, serving: (r) => ({ ...training(r), x: r.x / 2 + 0.25 }), tolerance: { atol: 0.25 } })
   t.equal(atBoundary.skewedFeatures.length, 0, '|diff| == atol is within tolerance')
 
+  await t.rejects(checkFeatureParity(undefined as never), /^checkFeatureParity: expected an options object \{ records, training, serving \} \(got undefined\)$/)
+  await t.rejects(checkServingLog(null as never), /^checkServingLog: expected an options object \{ log, training \} \(got null\)$/)
   await t.rejects(checkFeatureParity({ records: [], training, serving: training }), /`records` is empty/)
   await t.rejects(checkFeatureParity({ records, training, serving: 3 as never }), /`serving` must be a function \(record\) => features or an object with batch/)
   await t.rejects(checkFeatureParity({ records, training, serving: () => undefined as never }), /the serving pipeline returned undefined for record #0; it must return an object of named features/)
@@ -204,6 +233,21 @@ t.test('checkServingLog: clean logs pass, progress goes to t.log, readers and ba
   t.match(fromReader, 'city: skewed in 1/5 (20.0%) examples')
   t.match(fromReader, '#2  training "Oslo"  serving "Bergen"', 'reader records are named by index')
 
+  const fromUrl = await checkServingLog({ log: pathToFileURL(clean), training: logTraining, onProgress: () => {} })
+  t.equal(fromUrl.examples, 5, 'a file URL reads the same file')
+  const skewedFile = join(dir, 'skewed.jsonl')
+  writeFileSync(skewedFile, raws.map((raw, i) => JSON.stringify({ raw, features: { ...logTraining(raw), amount: i === 3 ? 0 : raw.amount / 100 } })).join('\n'))
+  const urlReport = await checkServingLog({ log: pathToFileURL(skewedFile), training: logTraining, onProgress: () => {} }).catch((e: Error) => e.message)
+  t.match(urlReport, 'amount: skewed in 1/5 (20.0%) examples · tolerance exact · max abs diff 9')
+  t.match(urlReport, `compared: 5 logged serving records (${skewedFile}) against the training pipeline`)
+  t.match(urlReport, 'line 4  training 9  serving 0', 'file records are named by line')
+  async function* cleanReader() {
+    for (const raw of raws) yield { raw, features: logTraining(raw) }
+  }
+  const cleanRead = await inTest(() => checkServingLog({ log: cleanReader(), training: logTraining }))
+  t.equal(cleanRead.error, undefined, 'a clean async reader without keyBy passes')
+  t.match(cleanRead.checks[0], { verdict: 'pass', metrics: { records: 5, log: 'a record reader' } })
+
   const bad = join(dir, 'bad.jsonl')
   writeFileSync(bad, `${JSON.stringify({ raw: raws[0], features: logTraining(raws[0]!) })}\n{"raw": 1, "features": \n`)
   await t.rejects(checkServingLog({ log: bad, training: logTraining }), new RegExp(`${bad}:2 is not valid JSON .*; each record must be \\{"raw"`))
@@ -225,30 +269,165 @@ t.test('distances: Jensen-Shannon (log2) and L-infinity against hand-computed va
   t.same(gap, { distance: 0.5, category: 'b', training: 0.25, serving: 0.75 }, 'a .5/.25, b .25/.75, c .25/0')
 })
 
-t.test('checkDistributionSkew: reported distances, thresholds, sample sizes and missing counts', async (t) => {
-  // 3 equal-width bins over [0, 3]: training [1, 2, 1]/4, serving [2, 2, 0]/4 → JSD 0.155639, distance 0.394511.
+
+t.test('quantile binning: cut at training quantiles, open-ended edge bins, one outlier changes nothing', async (t) => {
+  t.same(quantileBinning([0.5, 1.2, 1.7, 3], 3), { edges: [1.2, 1.7], bins: 3 }, 'cuts at sorted[floor(j·n/bins)]')
+  t.same(quantileBinning([1, 1, 1, 2], 4), { edges: [1, 2], bins: 3 }, 'tied cut points merge')
+  const binning = quantileBinning([0.5, 1.2, 1.7, 3], 3)
+  t.same(binFractions([-1e300, 1.2, 1.69, 1e300], binning), [0.25, 0.5, 0.25], 'values far outside the training range land in the edge bins')
+})
+
+t.test('checkDistributionSkew: reported distances, thresholds, sample sizes and missing rates', async (t) => {
+  // 3 bins cut at training quantiles: (-∞, 1.2) [1.2, 1.7) [1.7, ∞). Training [1, 1, 2]/4, serving [3, 0, 1]/4.
+  // M = [.5, .125, .375]; KL(P||M) = .5 log2(4/3), KL(Q||M) = .75 log2 1.5 + .25 log2(2/3) → JSD exactly 0.25, distance 0.5.
   const trainingRows = [0.5, 1.2, 1.7, 3].map((v, i) => ({ v, c: ['a', 'a', 'b', 'c'][i] }))
   const servingRows = [0, 0.9, 1.1, 1.9, null].map((v, i) => ({ v, c: ['a', 'b', 'b', 'b', undefined][i] }))
-  const { error, checks } = await inTest(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['v', 'c'], bins: 3, thresholds: { v: 0.39, c: 0.6 } }))
+  const { error, checks } = await inTest(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['v', 'c'], bins: 3, thresholds: { v: 0.49, c: 0.6 }, missingThresholds: 0.25 }))
   const report = error!.message
   t.equal(error!.name, 'AssertionError')
   t.match(report, 'checkDistributionSkew: 1 of 2 features skewed (training 4 rows, serving 5 rows)')
-  t.match(report, '✗ v: Jensen-Shannon distance 0.3945 > threshold 0.39 · JS divergence 0.1556 (log2) · 3 equal-width bins over [0, 3] · n training 4 / serving 4 (missing 0 / 1)')
+  t.match(report, 'values binned at training quantiles, first and last bins open-ended (numeric)')
+  t.match(report, 'their share of rows is compared on its own: |training − serving| <= 0.25')
+  t.match(report, '✗ v: Jensen-Shannon distance 0.5 > threshold 0.49 · JS divergence 0.25 (log2) · 3 bins cut at training quantiles: (-∞, 1.2) [1.2, 1.7) [1.7, ∞) · n training 4 / serving 4\n')
+  t.match(report, '      ✓ missing (undefined, null, NaN): training 0/4 (0.0%), serving 1/5 (20.0%) · difference 0.2 <= threshold 0.25')
   // c: training a .5, b .25, c .25; serving (4 values, 1 missing) a .25, b .75 → gap at b = 0.5.
-  t.match(report, '✓ c: L-infinity 0.5 <= threshold 0.6 · largest gap "b": training 0.25, serving 0.75 · n training 4 / serving 4 (missing 0 / 1)')
-  t.ok(Math.abs((checks[0]!.metrics['distance.v'] as number) - 0.3945111687006674) < 1e-12)
-  t.match(checks[0], { verdict: 'fail', metrics: { trainingRows: 4, servingRows: 5, featuresSkewed: 1, skewedFeatures: 'v', 'threshold.v': 0.39, test: 'no permutation test' } })
+  t.match(report, '✓ c: L-infinity 0.5 <= threshold 0.6 · largest gap "b": training 0.25, serving 0.75 · n training 4 / serving 4')
+  t.match(report, 'no permutation test (permutations 0): any statistic over its threshold is a failure')
+  t.equal(checks[0]!.metrics['distance.v'], 0.5)
+  t.match(checks[0], { verdict: 'fail', metrics: { trainingRows: 4, servingRows: 5, featuresSkewed: 1, skewedFeatures: 'v', 'threshold.v': 0.49, 'missingRateDiff.v': 0.2, 'nonFiniteRateDiff.v': 0 } })
 
-  const ok = checkDistributionSkew({ training: trainingRows, serving: servingRows, features: { v: { type: 'numeric', bins: 3 }, c: 'categorical' }, thresholds: 0.5 })
-  t.same(ok.skewedFeatures, [])
-  t.equal(ok.features[0]!.distance, jensenShannon([0.25, 0.5, 0.25], [0.5, 0.5, 0]).distance)
+  const ok = checkDistributionSkew({ training: trainingRows, serving: servingRows, features: { v: { type: 'numeric', bins: 3 }, c: 'categorical' }, thresholds: 0.5, missingThresholds: 0.2 })
+  t.same(ok.skewedFeatures, [], 'distance 0.5 <= 0.5 and missing-rate difference 0.2 <= 0.2')
+  t.equal(ok.features[0]!.distance, jensenShannon([0.25, 0.25, 0.5], [0.75, 0, 0.25]).distance)
+
+  // The missing rate is judged on its own: with the default threshold 0.05, 1 missing of 5 fails both features.
+  const missing = await inTest(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: { v: { type: 'numeric', bins: 3 }, c: 'categorical' }, thresholds: 0.6 }))
+  t.match(missing.error!.message, 'checkDistributionSkew: 2 of 2 features skewed')
+  t.match(missing.error!.message, '✗ v: Jensen-Shannon distance 0.5 <= threshold 0.6')
+  t.match(missing.error!.message, '      ✗ missing (undefined, null, NaN): training 0/4 (0.0%), serving 1/5 (20.0%) · difference 0.2 > threshold 0.05')
+  t.match(missing.checks[0], { summary: /v missing rate diff 0.2 > 0.05, c missing rate diff 0.2 > 0.05/ })
+  const perFeature = checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['v', 'c'], bins: 3, thresholds: 0.6, missingThresholds: { '*': 0.2, c: 0.25 } })
+  t.equal(perFeature.features[1]!.missingRate.threshold, 0.25, 'missingThresholds map, with "*" for the rest')
 
   const none = await inTest(() => checkDistributionSkew({ training: trainingRows, serving: [{ v: null }], features: ['v'] }))
-  t.match(none.error!.message, '✗ v: Jensen-Shannon distance 1 > threshold 0.1 · no serving values: every row is missing it')
+  t.match(none.error!.message, '✗ v: Jensen-Shannon distance 1 > threshold 0.1 · no serving values: every row is missing or non-finite')
   t.throws(() => checkDistributionSkew({ training: trainingRows, serving: [{ v: '3' }], features: ['v'] }), /numeric feature "v" is "3" \(string\) in serving row #0; convert it to a number or declare the feature 'categorical'/)
   t.throws(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['nope'] }), /feature "nope" has no number, string or boolean value/)
   t.throws(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['v'], thresholds: 2 }), /thresholds must be a number in \[0, 1\] \(got 2\)/)
+  t.throws(() => checkDistributionSkew({ training: trainingRows, serving: servingRows, features: ['v'], missingThresholds: { v: -1 } }), /missingThresholds\["v"\] must be a number in \[0, 1\] \(got -1\)/)
   t.throws(() => checkDistributionSkew({ training: [], serving: servingRows, features: ['v'] }), /`training` must be a non-empty array of rows/)
+})
+
+t.test('checkDistributionSkew: bad options are one-line errors', async (t) => {
+  t.throws(() => checkDistributionSkew(undefined as never), /^checkDistributionSkew: expected an options object \{ training, serving, features \} \(got undefined\)$/)
+  const rows = [{ c: 'a' }, { c: 'b' }]
+  const base = { training: rows, serving: rows, features: ['c'] }
+  for (const alpha of [0, 1, -0.1, 1.5, Number.NaN, '0.05']) {
+    t.throws(() => checkDistributionSkew({ ...base, alpha: alpha as number }), /^checkDistributionSkew: alpha must be a number in \(0, 1\), e.g. 0.05 \(got .*\)$/, `alpha ${String(alpha)}`)
+  }
+  t.throws(() => checkDistributionSkew({ ...base, permutations: 10 }), /^checkDistributionSkew: permutations 10 cannot reach alpha 0.05: the smallest p-value is 1\/\(permutations \+ 1\) = 0.09091; use permutations >= 20 \(e.g. 999\) or 0 for no test$/)
+  t.throws(() => checkDistributionSkew({ ...base, permutations: 19 }), /permutations 19 cannot reach alpha 0.05: the smallest p-value is 1\/\(permutations \+ 1\) = 0.05;/, 'p = 1/20 is not below 0.05')
+  t.throws(() => checkDistributionSkew({ ...base, permutations: 99, alpha: 0.01 }), /use permutations >= 100/)
+  t.throws(() => checkDistributionSkew({ ...base, permutations: -1 }), /permutations must be 0 \(no test\) or a positive integer \(got -1\)/)
+  t.throws(() => checkDistributionSkew({ ...base, permutations: 2.5 }), /permutations must be 0 \(no test\) or a positive integer \(got 2.5\)/)
+  t.throws(() => checkDistributionSkew({ ...base, features: { c: { type: 'categorical', bins: 0 } } }), /features\["c"\].bins must be a positive integer \(got 0\)/)
+
+  // 20 permutations, the fewest allowed at alpha 0.05, can call perfectly separated samples skewed: p = 1/21.
+  const a = Array.from({ length: 20 }, () => ({ c: 'a' }))
+  const b = Array.from({ length: 20 }, () => ({ c: 'b' }))
+  const fewest = await inTest(() => checkDistributionSkew({ training: a, serving: b, features: ['c'], permutations: 20 }))
+  t.match(fewest.error!.message, '✗ c: L-infinity 1 > threshold 0.1 · permutation p 0.04762')
+})
+
+t.test('checkDistributionSkew: thresholds map with "*", per-feature bins, and ±Infinity', async (t) => {
+  const trainingRows = [0.5, 1.2, 1.7, 3].map((v, i) => ({ v, c: ['a', 'a', 'b', 'c'][i] }))
+  const servingRows = [0, 0.9, 1.1, 1.9].map((v, i) => ({ v, c: ['a', 'b', 'b', 'b'][i] }))
+  const opts = { training: trainingRows, serving: servingRows, bins: 3 }
+  // v is 0.5 apart, c 0.5 apart. '*' covers the feature the map does not name.
+  const starFails = await inTest(() => checkDistributionSkew({ ...opts, features: ['v', 'c'], thresholds: { '*': 0.4, v: 0.6 } }))
+  t.match(starFails.error!.message, '✗ c: L-infinity 0.5 > threshold 0.4')
+  t.match(starFails.error!.message, '✓ v: Jensen-Shannon distance 0.5 <= threshold 0.6')
+  t.same(checkDistributionSkew({ ...opts, features: ['v', 'c'], thresholds: { '*': 0.5, v: 0.6 } }).skewedFeatures, [], '"*" 0.5 lets c pass')
+
+  // Per-feature bins: serving holds only the 1st and 3rd quarters of a uniform training range. Cut at the
+  // median (2 bins) both halves hold half of each side; cut at quartiles (4 bins) half the bins are empty.
+  const uniform = Array.from({ length: 100 }, (_, i) => ({ u: i }))
+  const quarters = Array.from({ length: 50 }, (_, i) => ({ u: i < 25 ? i : 25 + i }))
+  const two = checkDistributionSkew({ training: uniform, serving: quarters, features: { u: { type: 'numeric', bins: 2 } }, bins: 4, thresholds: 0.1 })
+  t.equal(two.features[0]!.distance, 0, 'bins: 2 on the feature overrides bins: 4')
+  const four = await inTest(() => checkDistributionSkew({ training: uniform, serving: quarters, features: { u: { type: 'numeric', bins: 4 } }, bins: 2, thresholds: 0.1 }))
+  const expected = jensenShannon([0.25, 0.25, 0.25, 0.25], [0.5, 0, 0.5, 0]).distance
+  t.match(four.error!.message, `✗ u: Jensen-Shannon distance ${Number(expected.toPrecision(4))} > threshold 0.1`)
+  t.match(four.error!.message, '4 bins cut at training quantiles: (-∞, 25) [25, 50) [50, 75) [75, ∞)')
+
+  // Serving rows with 10% Infinity: the finite values have the training distribution, the rate does not.
+  const wave = (n: number, phase: number) => Array.from({ length: n }, (_, i) => ({ x: Math.sin(i * 1.7 + phase) * 10 }))
+  const training = wave(200, 0)
+  const servingClean = wave(200, 0.3)
+  const servingInf = servingClean.map((r, i) => (i % 10 === 0 ? { x: i % 20 === 0 ? Infinity : -Infinity } : r))
+  const clean = await inTest(() => checkDistributionSkew({ training, serving: servingClean, features: ['x'], thresholds: 0.2 }))
+  t.equal(clean.error, undefined, `the clean serving sample passes (distance ${clean.result?.features[0]!.distance})`)
+  const inf = await inTest(() => checkDistributionSkew({ training, serving: servingInf, features: ['x'], thresholds: 0.2, permutations: 199 }))
+  t.equal(inf.error?.name, 'AssertionError')
+  t.match(inf.error!.message, '✗ x: Jensen-Shannon distance ')
+  t.match(inf.error!.message, /n training 200 \/ serving 180\n {6}✗ non-finite \(±Infinity\): training 0\/200 \(0.0%\), serving 20\/200 \(10.0%\) · difference 0.1 > threshold 0.05 · permutation p 0.005/)
+  t.ok(inf.result === undefined && (inf.checks[0]!.metrics['distance.x'] as number) < 0.2, 'the finite values still match: Infinity did not collapse the bins')
+  t.match(inf.checks[0], { verdict: 'fail', metrics: { 'nonFiniteRateDiff.x': 0.1 } })
+  // The same Infinity share on both sides is no skew, but it is reported.
+  const both = checkDistributionSkew({ training: servingInf, serving: servingInf, features: ['x'] })
+  t.match(both.features[0], { trainingNonFinite: 20, servingNonFinite: 20, verdict: 'pass', nonFiniteRate: { difference: 0, verdict: 'pass' } })
+  // One huge finite outlier does not stretch the bins either.
+  const outlier = checkDistributionSkew({ training, serving: [...servingClean.slice(1), { x: 1e300 }], features: ['x'], thresholds: 0.2, missingThresholds: 0.05 })
+  t.ok(outlier.features[0]!.distance < 0.2, `distance with a 1e300 outlier ${outlier.features[0]!.distance}`)
+})
+
+/** Every split of the pooled values into |a| and |b|: the exact permutation p-value of `statistic`. */
+function exactPValue<T>(a: readonly T[], b: readonly T[], statistic: (x: T[], y: T[]) => number): { p: number; splits: number } {
+  const pooled = [...a, ...b]
+  const observed = statistic([...a], [...b])
+  let splits = 0
+  let atLeast = 0
+  const choose = (start: number, picked: number[]) => {
+    if (picked.length === a.length) {
+      const inA = new Set(picked)
+      splits++
+      if (statistic(pooled.filter((_, i) => inA.has(i)), pooled.filter((_, i) => !inA.has(i))) >= observed - 1e-12) atLeast++
+      return
+    }
+    for (let i = start; i < pooled.length; i++) choose(i + 1, [...picked, i])
+  }
+  choose(0, [])
+  return { p: atLeast / splits, splits }
+}
+
+t.test('checkDistributionSkew: the Monte Carlo permutation p-value matches the exact one on enumerable cases', async (t) => {
+  const permutations = 9999
+  // Categorical: 4 vs 3 rows, C(7, 4) = 35 splits.
+  const ca = ['a', 'a', 'a', 'b']
+  const cb = ['a', 'b', 'b']
+  const exactC = exactPValue(ca, cb, (x, y) => {
+    const count = (v: string[]) => new Map(['a', 'b'].map((k) => [k, v.filter((z) => z === k).length]))
+    return lInfinity(count(x), count(y)).distance
+  })
+  t.equal(exactC.splits, 35)
+  const mcC = checkDistributionSkew({ training: ca.map((c) => ({ c })), serving: cb.map((c) => ({ c })), features: ['c'], thresholds: 0, permutations, alpha: 0.001, seed: 3 })
+  const pC = mcC.features[0]!.pValue!
+  const seC = Math.sqrt((exactC.p * (1 - exactC.p)) / permutations)
+  t.ok(Math.abs(pC - exactC.p) < 4 * seC + 1 / (permutations + 1), `categorical: Monte Carlo p ${pC}, exact p ${exactC.p} (${exactC.splits} splits, SE ${seC.toFixed(4)})`)
+
+  // Numeric with 2 bins cut at the training median, recomputed per split: 5 vs 4 rows, C(9, 5) = 126 splits.
+  const na = [1, 2, 3, 4, 5]
+  const nb = [3.5, 5.5, 6, 7]
+  const exactN = exactPValue(na, nb, (x, y) => {
+    const binning = quantileBinning(x, 2)
+    return jensenShannon(binFractions(x, binning), binFractions(y, binning)).distance
+  })
+  t.equal(exactN.splits, 126)
+  const mcN = checkDistributionSkew({ training: na.map((v) => ({ v })), serving: nb.map((v) => ({ v })), features: ['v'], bins: 2, thresholds: 0, permutations, alpha: 0.001, seed: 3 })
+  const pN = mcN.features[0]!.pValue!
+  const seN = Math.sqrt((exactN.p * (1 - exactN.p)) / permutations)
+  t.ok(exactN.p > 0.02 && exactN.p < 0.98, `a p-value away from the ends (${exactN.p})`)
+  t.ok(Math.abs(pN - exactN.p) < 4 * seN + 1 / (permutations + 1), `numeric: Monte Carlo p ${pN}, exact p ${exactN.p} (${exactN.splits} splits, SE ${seN.toFixed(4)})`)
 })
 
 t.test('checkDistributionSkew: a permutation test separates skew from sampling noise', async (t) => {
@@ -258,12 +437,12 @@ t.test('checkDistributionSkew: a permutation test separates skew from sampling n
   const b = Array.from({ length: 20 }, () => ({ c: 'b' }))
   const skew = await inTest(() => checkDistributionSkew({ training: a, serving: b, features: ['c'], permutations: 199 }))
   t.match(skew.error!.message, '✗ c: L-infinity 1 > threshold 0.1 · permutation p 0.005')
-  t.match(skew.error!.message, 'permutation test: 199 permutations, alpha 0.05, seed 1234 (replay: same --seed)')
+  t.match(skew.error!.message, 'H0: training and serving values come from the same distribution (permutation test of the distance, and of each rate difference); 199 permutations, p = (1 + #{permuted >= observed}) / (1 + 199), alpha 0.05, seed 1234; no multiple-comparison correction across the 1 features (for a family-wise alpha, pass alpha / 1) (replay: same --seed)')
   t.equal(skew.checks[0]!.metrics['pValue.c'], 0.005)
 
   // Two small samples of one distribution: over the threshold, but p is large → inconclusive, no throw.
   // 5 of 12 vs 7 of 12 are "x": L-infinity 2/12, well within what 12-row samples differ by.
-  const small = (xs: number) => Array.from({ length: 12 }, (_, i) => ({ c: i < xs ? 'x' : 'y' }))
+  const small = (xs: number, ds = 6) => Array.from({ length: 12 }, (_, i) => ({ c: i < xs ? 'x' : 'y', d: i < ds ? 'x' : 'y' }))
   const noise = await inTest(() => checkDistributionSkew({ training: small(5), serving: small(7), features: ['c'], thresholds: 0.01, permutations: 199 }))
   t.equal(noise.error, undefined)
   const f = noise.result!.inconclusiveFeatures[0]!
@@ -272,4 +451,19 @@ t.test('checkDistributionSkew: a permutation test separates skew from sampling n
 
   const again = checkDistributionSkew({ training: small(5), serving: small(7), features: ['c'], thresholds: 0.01, permutations: 199, seed: 1234 })
   t.equal(again.inconclusiveFeatures[0]!.pValue, f.pValue, 'the same seed gives the same p-value')
+  // Each feature derives its own seed: c's p-value does not change when another feature is tested first.
+  const withOther = checkDistributionSkew({ training: small(5), serving: small(7, 3), features: ['d', 'c'], thresholds: 0.01, permutations: 199, seed: 1234 })
+  t.match(withOther.features[0], { feature: 'd', verdict: 'inconclusive' }, 'd ran its own permutation test first')
+  t.equal(withOther.features[1]!.pValue, f.pValue, 'c alone and after d: the same p-value')
+  t.not(checkDistributionSkew({ training: small(5), serving: small(7), features: ['c'], thresholds: 0.01, permutations: 199, seed: 99 }).features[0]!.pValue, f.pValue, 'another seed, another Monte Carlo estimate')
+
+  // alpha decides: 12 vs 23 "x" of 40 rows, p ≈ 0.025 — skew at alpha 0.05, inconclusive at alpha 0.01.
+  const rows = (xs: number) => Array.from({ length: 40 }, (_, i) => ({ c: i < xs ? 'x' : 'y' }))
+  const at05 = await inTest(() => checkDistributionSkew({ training: rows(12), serving: rows(23), features: ['c'], thresholds: 0.1, permutations: 999, alpha: 0.05 }))
+  const p = at05.checks[0]!.metrics['pValue.c'] as number
+  t.ok(p > 0.01 && p < 0.05, `p ${p}`)
+  t.match(at05.error!.message, `✗ c: L-infinity 0.275 > threshold 0.1 · permutation p ${p}`)
+  const at01 = await inTest(() => checkDistributionSkew({ training: rows(12), serving: rows(23), features: ['c'], thresholds: 0.1, permutations: 999, alpha: 0.01 }))
+  t.equal(at01.error, undefined, 'not significant at alpha 0.01')
+  t.match(at01.checks[0], { verdict: 'inconclusive', metrics: { 'pValue.c': p } })
 })

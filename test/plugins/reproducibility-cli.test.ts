@@ -2,10 +2,11 @@
 // own worker thread, which catches state a single thread hides; and end to end through the
 // real CLI (nested workers inside the runner's worker, JSON result, seedEverything scoping).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import t from 'tap'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import t, { type Test } from 'tap'
 import { checkReproducible, type ReproducibilityResult } from '../../plugins/reproducibility/index.ts'
 
 const penguinModel = new URL('../../examples/reproducibility/penguin-model.ts', import.meta.url)
@@ -48,6 +49,55 @@ t.test('a worker failure names the run, the backend and what the module does exp
     checkReproducible({ module: penguinModel, export: 'nope' }, { backend: 'cpu' }),
     /run \d \(backend cpu, worker thread\) failed: .*penguin-model\.ts has no exported function "nope" \(exported functions: .*trainPenguins/,
   )
+})
+
+/** A plain-JS training module in a temp dir (backend 'none': no tfjs to load in each run). */
+function trainModule(t: Test, source: string): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'mltest-repro-mod-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'train.mjs')
+  writeFileSync(file, source)
+  return pathToFileURL(file)
+}
+
+const adapterOf = (value: string) => `({ namedWeights: () => [{ name: 'w', shape: [1], values: Float64Array.of(${value}) }] })`
+
+t.test('separate processes: each run in its own child process; a seed drawn at import is caught', async (t) => {
+  const module = trainModule(t, `const importTimeSeed = Math.random()
+export const careless = () => ${adapterOf('importTimeSeed')}
+export const careful = ({ seed }) => ${adapterOf('seed / 7')}
+`)
+  const ok = await checkReproducible({ module, export: 'careful' }, { backend: 'none', isolation: 'separate-processes' })
+  const wheres = ok.groups[0]!.runs.map((r) => r.where)
+  t.equal(new Set(wheres).size, 2, wheres.join(', '))
+  t.ok(wheres.every((w) => /^process \d+$/.test(w) && w !== `process ${process.pid}`), 'neither run is this process')
+  const error = await failureOf(checkReproducible({ module, export: 'careless' }, { backend: 'none', isolation: 'separate-processes' }))
+  t.equal(error.result.groups[0]!.comparisons[0]!.firstDivergentTensor?.name, 'w')
+  t.match(error.message, /isolation separate-processes/)
+  t.match(error.message, /state computed when a module loads/)
+  await t.rejects(
+    checkReproducible({ module, export: 'nope' }, { backend: 'none', isolation: 'separate-processes' }),
+    /run \d \(backend none, separate process \d+\) failed: .*train\.mjs has no exported function "nope" \(exported functions: careful, careless\)/,
+  )
+})
+
+t.test('a run worker is terminated once it replies, even with a timer left running', async (t) => {
+  const ticks = join(mkdtempSync(join(tmpdir(), 'mltest-repro-ticks-')), 'ticks')
+  t.teardown(() => rmSync(dirname(ticks), { recursive: true, force: true }))
+  writeFileSync(ticks, '')
+  const module = trainModule(t, `import { appendFileSync } from 'node:fs'
+export const leaky = () => {
+  setInterval(() => appendFileSync(${JSON.stringify(ticks)}, 'x'), 10) // the leak: never cleared
+  return ${adapterOf('1')}
+}
+`)
+  for (const isolation of ['separate-workers', 'separate-processes'] as const) {
+    await checkReproducible({ module, export: 'leaky' }, { backend: 'none', isolation })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const after = statSync(ticks).size
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.equal(statSync(ticks).size, after, `${isolation}: no tick after the check returned`)
+  }
 })
 
 t.test('end to end: the CLI reports the failing check, its figures, and scopes seedEverything to its test', async (t) => {

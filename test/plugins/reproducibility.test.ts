@@ -39,12 +39,32 @@ t.test('ulpDistance matches known float32 spacings', async (t) => {
   t.equal(ulpDistance(1, -1), 2 * 0x3f800000, 'sign flip of 1')
   t.equal(ulpDistance(NaN, NaN), 0)
   t.equal(ulpDistance(NaN, 1), Infinity)
-  t.equal(ulpDistance(1, 1 + 1e-9), 0, 'doubles that round to the same float32')
+  t.equal(ulpDistance(1, 1 + 1e-9), 0, 'float32 (the default): doubles that round to the same float32 are 0 apart')
+  t.equal(ulpDistance(1, 1 + 2 ** -52, 'float64'), 1, 'next double after 1')
+  t.ok(ulpDistance(1, 1 + 1e-9, 'float64') > 4e6, 'float64: 1e-9 above 1 is millions of double steps')
+  t.equal(ulpDistance(0, -0, 'float64'), 0)
+  t.equal(ulpDistance(-5e-324, 5e-324, 'float64'), 2, 'across zero through the smallest doubles')
+  t.equal(ulpDistance(NaN, 1, 'float64'), Infinity)
+})
+
+t.test('diffArrays compares at the values\' own precision; zero tolerance means bit equality', async (t) => {
+  const f32 = diffArrays(Float32Array.of(1), Float32Array.of(1 + 1e-9))
+  t.ok(f32.identical, 'both stored as float32: 1 + 1e-9 is 1')
+  t.equal(f32.precision, 'float32')
+  const f64 = diffArrays(Float64Array.of(1, 2), Float64Array.of(1 + 1e-9, 2))
+  t.same({ precision: f64.precision, identical: f64.identical, violating: f64.violating, firstViolation: f64.firstViolation }, { precision: 'float64', identical: false, violating: 1, firstViolation: 0 })
+  t.equal(f64.maxUlp, ulpDistance(1, 1 + 1e-9, 'float64'))
+  t.equal(diffArrays([1], [1 + 1e-9]).violating, 1, 'plain numbers are doubles')
+  t.equal(diffArrays([1], [1 + 1e-9], { atol: 1e-8 }).violating, 0)
+  t.equal(diffArrays([1], [1 + 2 ** -52], { ulps: 1 }).violating, 0, 'one float64 step allowed')
+  t.equal(diffArrays([0], [-0]).violating, 1, '+0 and -0 differ in their bits')
+  t.equal(diffArrays(Float32Array.of(0), Float32Array.of(-0)).violating, 1)
+  t.equal(diffArrays([0], [-0], { ulps: 1 }).violating, 0, 'but are 0 ULPs apart')
 })
 
 t.test('diffArrays: counts, maxima, first violation and tolerances', async (t) => {
-  const a = [1, 2, 3, 4]
-  const b = [1, 2 + 2 ** -22, 3, 4.5]
+  const a = Float32Array.of(1, 2, 3, 4)
+  const b = Float32Array.of(1, 2 + 2 ** -22, 3, 4.5)
   const d = diffArrays(a, b)
   t.same({ identical: d.identical, differing: d.differing, violating: d.violating, firstViolation: d.firstViolation }, { identical: false, differing: 2, violating: 2, firstViolation: 1 })
   t.equal(d.maxAbsDiff, 0.5)
@@ -95,6 +115,89 @@ t.test('tolerance and compare decide what counts as reproducible', async (t) => 
   t.ok(metricsTooStrict.result.groups[0]!.comparisons[0]!.metrics.some((m) => !m.within), 'the metric drift still fails')
 })
 
+/** A float64 "model" (a Float64Array or plain numbers): compared and hashed at float64. */
+function float64Adapter(values: ArrayLike<number>): ModelAdapter {
+  return { namedWeights: () => [{ name: 'w', shape: [values.length], values: values as Float64Array }] }
+}
+
+t.test('float64 weights and metrics are compared bit for bit at float64', async (t) => {
+  // 1 and 1 + 1e-9 round to the same float32: a float32 comparison would call these identical.
+  const drifting = ({ run }: TrainContext) => ({ model: float64Adapter(Float64Array.of(0.5, run === 1 ? 1 : 1 + 1e-9)), metrics: { loss: 0.25 } })
+  const error = await failureOf(checkReproducible(drifting, { isolation: 'same-worker', backend: 'none' }))
+  const [run1, run2] = error.result.groups[0]!.runs
+  t.ok(run1!.weights[0]!.values instanceof Float64Array, 'the adapter\'s Float64Array is kept')
+  t.not(run1!.weightsSha256, run2!.weightsSha256, 'the SHA-256 covers the float64 bytes')
+  const c = error.result.groups[0]!.comparisons[0]!
+  t.equal(c.firstDivergentTensor?.name, 'w')
+  t.equal(c.firstDivergentTensor?.diff.precision, 'float64')
+  t.match(error.message, /w +\[2\] +no +1\.00e-9 +4\.50e\+6 \(f64\)/)
+  const plain = await checkReproducible(() => ({ model: float64Adapter([0.5, 1 + 1e-9]) }), { isolation: 'same-worker', backend: 'none' })
+  t.ok(plain.reproducible, 'identical doubles (given as plain numbers) pass')
+  t.equal(plain.groups[0]!.runs[0]!.weightsSha256, plain.groups[0]!.runs[1]!.weightsSha256)
+
+  const metric = ({ run }: TrainContext) => ({ model: adapter([1], [2]), metrics: { loss: run === 1 ? 0.3 : 0.1 + 0.2 } })
+  const metricError = await failureOf(checkReproducible(metric, { isolation: 'same-worker', backend: 'none' }))
+  t.same(metricError.result.groups[0]!.comparisons[0]!.metrics.map((m) => [m.name, m.identical, m.within]), [['loss', false, false]], '0.3 and 0.1 + 0.2 are one double apart')
+  t.ok((await checkReproducible(metric, { isolation: 'same-worker', backend: 'none', tolerance: { ulps: 1 } })).reproducible, 'and agree within 1 float64 ULP')
+})
+
+t.test('runs whose weights cannot be lined up, or whose predictions cannot, are not reproducible', async (t) => {
+  const extraTensor = ({ run }: TrainContext): ModelAdapter => ({
+    namedWeights: () => [{ name: 'a', shape: [1], values: Float32Array.of(1) }, ...(run === 2 ? [{ name: 'b', shape: [1], values: Float32Array.of(2) }] : [])],
+  })
+  const count = await failureOf(checkReproducible(extraTensor, { isolation: 'same-worker', backend: 'none' }))
+  t.equal(count.result.groups[0]!.comparisons[0]!.structureMismatch, 'run 2 has 2 weight tensors, run 1 has 1')
+  t.match(count.message, /weights cannot be compared: run 2 has 2 weight tensors, run 1 has 1/)
+  const reshaped = ({ run }: TrainContext): ModelAdapter => ({ namedWeights: () => [{ name: 'a', shape: run === 1 ? [2] : [1, 2], values: Float32Array.of(1, 2) }] })
+  const shape = await failureOf(checkReproducible(reshaped, { isolation: 'same-worker', backend: 'none' }))
+  t.equal(shape.result.groups[0]!.comparisons[0]!.structureMismatch, 'tensor 1 (a) has shape [2] in run 1 and [1,2] in run 2')
+
+  const widerOutput = ({ run }: TrainContext): ModelAdapter => ({
+    namedWeights: () => [{ name: 'a', shape: [1], values: Float32Array.of(1) }],
+    predict: (probe) => ({ shape: [probe.shape[0]!, run], values: new Float32Array(probe.shape[0]! * run) }),
+  })
+  const predictions = await failureOf(checkReproducible(widerOutput, { isolation: 'same-worker', backend: 'none', probe: [[1], [2]] }))
+  t.equal(predictions.result.groups[0]!.comparisons[0]!.predictionsMismatch, 'prediction shapes differ: [2,1] and [2,2]')
+  t.ok(predictions.result.groups[0]!.comparisons[0]!.tensors[0]!.diff.identical, 'the weights themselves agree')
+
+  const sometimesPredicts = ({ run }: TrainContext): ModelAdapter => (run === 1 ? adapter([1], [2]) : { namedWeights: adapter([1], [2]).namedWeights })
+  const oneSided = await failureOf(checkReproducible(sometimesPredicts, { isolation: 'same-worker', backend: 'none', probe: [[1]] }))
+  t.equal(oneSided.result.groups[0]!.comparisons[0]!.predictionsMismatch, 'run 1 has predictions, run 2 has none (the ModelAdapter has no predict())')
+  t.match(oneSided.message, /predictions: run 1 has predictions, run 2 has none/)
+  t.ok((await checkReproducible(sometimesPredicts, { isolation: 'same-worker', backend: 'none', probe: [[1]], compare: ['weights'] })).reproducible, 'not compared unless asked')
+})
+
+t.test("compare: ['predictions'] fails on noisy predictions even when the weights are equal", async (t) => {
+  const noisy = (): ModelAdapter => ({
+    namedWeights: () => [{ name: 'w', shape: [1], values: Float32Array.of(2) }],
+    predict: (probe) => ({ shape: [...probe.shape], values: Float32Array.from(probe.values, (v) => 2 * v + Math.random()) }),
+  })
+  const error = await failureOf(checkReproducible(noisy, { isolation: 'same-worker', backend: 'none', probe: [[1], [2]], compare: ['predictions'] }))
+  const c = error.result.groups[0]!.comparisons[0]!
+  t.equal(c.firstDivergentTensor, undefined, 'no weight tensor differs')
+  t.equal(error.result.groups[0]!.runs[0]!.weightsSha256, error.result.groups[0]!.runs[1]!.weightsSha256)
+  t.equal(c.predictions?.violating, 2)
+  t.match(error.message, /predictions: max \|diff\| \S+, max ULP \S+, 2\/2 \(100%\) differ/)
+  t.ok((await checkReproducible(noisy, { isolation: 'same-worker', backend: 'none', probe: [[1], [2]], compare: ['weights'] })).reproducible)
+})
+
+t.test('a seeded Math.random drawn a different number of times is named as the source', async (t) => {
+  const extraDraw = ({ seed, run }: TrainContext) => {
+    using _ = seedEverything(seed)
+    let w = Math.random()
+    if (run === 2) w = Math.random() // the bug: a code path only some runs take
+    return adapter([w], [1])
+  }
+  const error = await failureOf(checkReproducible(extraDraw, { isolation: 'same-worker', backend: 'none' }))
+  t.same(error.result.groups[0]!.runs.map((r) => [r.diagnostics.randomCalls, r.diagnostics.unseededRandomCalls]), [[1, 0], [2, 0]])
+  t.same(error.result.groups[0]!.sources, ['the runs made different numbers of Math.random calls (1 vs 2): the training path itself differs between runs'])
+  const sameDraws = ({ seed }: TrainContext) => {
+    using _ = seedEverything(seed)
+    return adapter([Math.random()], [1])
+  }
+  t.ok((await checkReproducible(sameDraws, { isolation: 'same-worker', backend: 'none' })).reproducible)
+})
+
 t.test('checkReproducible rejects bad input with one clear line', async (t) => {
   const train = () => adapter([1], [1])
   await t.rejects(checkReproducible(train), /a function cannot cross into another worker thread — export it and pass \{ module: import\.meta\.url, export: 'train' \}/)
@@ -104,6 +207,9 @@ t.test('checkReproducible rejects bad input with one clear line', async (t) => {
   await t.rejects(checkReproducible({ module: 'relative/train.ts', export: 'x' }), /must be a file URL or an absolute path/)
   await t.rejects(checkReproducible(() => ({}) as never, { isolation: 'same-worker', backend: 'none' }), /must return a tfjs LayersModel, a ModelAdapter/)
   await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: 'nope' }), /unknown tfjs backend "nope"/)
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', checkpoints: 'step' as never }), /checkpoints must be one of 'batch', 'epoch', 'off', got "step"/)
+  await t.rejects(checkReproducible(train, { isolation: 'threads' as never }), /isolation must be one of 'separate-workers', 'separate-processes', 'same-worker', got "threads"/)
+  await t.rejects(checkReproducible(train, { isolation: 'separate-processes' }), /a function cannot cross into another process — export it/)
 })
 
 t.test('tfjs: seeded penguin training is bit-identical in one thread, on cpu and wasm', async (t) => {
@@ -149,6 +255,66 @@ t.test('tfjs: shuffling alone diverges at the first batch, not before training',
   const perEpoch = await failureOf(checkReproducible(shuffled, { isolation: 'same-worker', backend: 'cpu', checkpoints: 'epoch' }))
   t.same(perEpoch.result.groups[0]!.runs[0]!.checkpoints.map((cp) => cp.label), ['before training', 'epoch 1 end'])
   t.equal(perEpoch.result.groups[0]!.comparisons[0]!.firstDivergentCheckpoint?.label, 'epoch 1 end')
+})
+
+/** 32 fixed rows for the small tfjs models below: 4 features, one-hot of 3 classes. */
+function tinyData(): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const x = tf.tensor2d(Array.from({ length: 32 }, (_, i) => [Math.sin(i), Math.cos(i), (i % 5) / 5, (i % 7) / 7]))
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32'), 3).toFloat() as tf.Tensor2D
+  return { x, y }
+}
+
+/** dense → dropout → dense; `careless` leaves the dropout unseeded and seeds a normal initializer with 0. */
+async function trainWithDropout(seed: number, careless: boolean): Promise<tf.Sequential> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, inputShape: [4], activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: careless ? 0 : seed }) }),
+      tf.layers.dropout({ rate: 0.5, ...(careless ? {} : { seed }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  })
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' })
+  const { x, y } = tinyData()
+  await model.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 })
+  tf.dispose([x, y])
+  return model
+}
+
+t.test('tfjs: unseeded dropout and a normal initializer with seed 0 are named; seeding them passes', async (t) => {
+  const careless = ({ seed }: TrainContext) => trainWithDropout(seed, true)
+  const error = await failureOf(checkReproducible(careless, { isolation: 'same-worker', backend: 'cpu' }))
+  const sources = error.result.groups[0]!.sources
+  t.ok(sources.some((s) => /^dropout without a seed: dropout_Dropout\d+ \(Dropout\) has no seed$/.test(s)), sources.join('\n'))
+  t.ok(sources.some((s) => /^unseeded initializer: dense_Dense\d+\.kernelInitializer \(VarianceScaling\) has seed 0, which tfjs treats as no seed for normal samplers$/.test(s)))
+  t.notOk(sources.some((s) => /shuffle/.test(s)), 'shuffle: false is not blamed')
+  const careful = ({ seed }: TrainContext) => trainWithDropout(seed, false)
+  const result = await checkReproducible(careful, { isolation: 'same-worker', backend: 'cpu', seed: 3 })
+  t.same(result.groups[0]!.runs[0]!.diagnostics.unseededNoiseLayers, [])
+})
+
+t.test('tfjs: runs that end on another backend than requested are named', async (t) => {
+  await import('@tensorflow/tfjs-backend-wasm')
+  // The bug: run 2 switches the global backend while training.
+  const switching = async ({ seed, run }: TrainContext) => {
+    if (run === 2) await tf.setBackend('wasm')
+    return trainPenguins({ seed } as TrainContext)
+  }
+  const error = await failureOf(checkReproducible(switching, { isolation: 'same-worker', backend: 'cpu' }))
+  t.same(error.result.groups[0]!.runs.map((r) => r.backend), ['cpu', 'wasm'])
+  t.match(error.result.groups[0]!.sources[0], /^different backends: the runs trained on cpu \(run 1\), wasm \(run 2\), cpu was requested/)
+  t.equal(tf.getBackend(), 'cpu', 'the previous backend is restored')
+})
+
+t.test("tfjs: checkpoints: 'off' records none, and still catches divergent weights", async (t) => {
+  const careless = ({ seed }: TrainContext) => trainWithDropout(seed, true)
+  const error = await failureOf(checkReproducible(careless, { isolation: 'same-worker', backend: 'cpu', checkpoints: 'off' }))
+  t.same(error.result.groups[0]!.runs.map((r) => r.checkpoints.length), [0, 0])
+  t.equal(error.result.groups[0]!.comparisons[0]!.firstDivergentCheckpoint, undefined)
+  t.ok(error.result.groups[0]!.comparisons[0]!.firstDivergentTensor, 'the final weights still differ')
+  t.notMatch(error.message, /first divergent checkpoint/)
+  const careful = ({ seed }: TrainContext) => trainWithDropout(seed, false)
+  const ok = await checkReproducible(careful, { isolation: 'same-worker', backend: 'cpu', checkpoints: 'off', seed: 3 })
+  t.same(ok.groups[0]!.runs[0]!.checkpoints, [])
 })
 
 t.test('a custom training loop records checkpoints by hand', async (t) => {
@@ -284,4 +450,62 @@ t.test('checkTrainingStep catches a NaN loss, dead units and a frozen layer', as
   const uncompiled = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] })
   await t.rejects(checkTrainingStep(uncompiled), /the model is not compiled — call model\.compile/)
   tf.dispose([x, y])
+})
+
+/** A compiled 3 → 2 linear model with a seeded kernel. */
+function linear(): tf.Sequential {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] })
+  model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })
+  return model
+}
+
+t.test('checkTrainingStep seeds Math.random, so unseeded dropout gives the same losses every call', async (t) => {
+  await tf.setBackend('cpu')
+  const withDropout = () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 16, inputShape: [4], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    })
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' })
+    return model
+  }
+  const original = Math.random
+  const a = await checkTrainingStep(withDropout(), { seed: 4 })
+  const b = await checkTrainingStep(withDropout(), { seed: 4 })
+  t.equal(Math.random, original, 'Math.random is put back')
+  t.same([b.lossBefore, b.lossAfter], [a.lossBefore, a.lossAfter], 'same seed, same dropout masks, same losses')
+  const c = await checkTrainingStep(withDropout(), { seed: 5 })
+  t.not(c.lossBefore, a.lossBefore, 'another seed, another batch and masks')
+  await checkTrainingStep(linear(), { seed: 1, loss: () => { throw new Error('broken loss') } }).catch(() => undefined)
+  t.equal(Math.random, original, 'put back when the check throws too')
+})
+
+t.test('checkTrainingStep: a loss that does not change is reported on its own', async (t) => {
+  // A constant of 1e8 in the loss: float32 steps there are 8 apart, so the step's small improvement vanishes.
+  const offset = (targets: tf.Tensor[], outputs: tf.Tensor[]) => tf.add(tf.losses.meanSquaredError(targets[0]!, outputs[0]!), 1e8) as tf.Scalar
+  const error = (await checkTrainingStep(linear(), { seed: 1, loss: offset }).catch((e) => e)) as Error & { result: { problems: string[] } }
+  t.same(error.result.problems, ['loss did not change (100000000)'], 'every variable moved; only the loss is stuck')
+  t.match(error.message, /loss: 1\.00e\+8 before → 1\.00e\+8 after \(unchanged\)/)
+  t.ok((await checkTrainingStep(linear(), { seed: 1 })).passed, 'the plain MSE passes')
+})
+
+t.test('checkTrainingStep: a gradient too small to move float32 weights is explained', async (t) => {
+  const tiny = (_targets: tf.Tensor[], outputs: tf.Tensor[]) => tf.mul(tf.sum(outputs[0]!), 1e-30) as tf.Scalar
+  const error = (await checkTrainingStep(linear(), { seed: 1, loss: tiny }).catch((e) => e)) as Error
+  // The bias starts at 0, where float32 steps are tiny, so it moves; the kernel (|w| ~ 0.5) does not.
+  t.match(error.message, /1 of 2 trainable variables did not move/)
+  t.match(error.message, /dense_Dense\d+\/kernel \[3,2\]: gradient max \|g\| \S+e-30 is too small to change the float32 values at this learning rate/)
+})
+
+t.test('checkTrainingStep: a diverging optimizer passes one step and fails at the third', async (t) => {
+  const one = await checkTrainingStep(linear(), { seed: 1, steps: 1, optimizer: tf.train.sgd(1e7) })
+  t.ok(Number.isFinite(one.lossAfter), `one step: loss ${one.lossAfter}`)
+  const error = (await checkTrainingStep(linear(), { seed: 1, steps: 3, optimizer: tf.train.sgd(1e7) }).catch((e) => e)) as Error
+  t.match(error.message, /loss after 3 step\(s\) is Infinity/)
+  t.match(error.message, /3 step\(s\) with SGD on backend/)
+  t.match(error.message, /replay: checkTrainingStep\(model, \{ seed: 1, steps: 3, batchSize: 8 \}\)/)
+  t.ok((await checkTrainingStep(linear(), { seed: 1, steps: 3, optimizer: tf.train.sgd(0.01) })).passed, 'a sane learning rate passes 3 steps')
 })

@@ -71,3 +71,48 @@ t.test('gradientsFinite: set-up mistakes are errors, not counterexamples', async
   t.throws(() => gradientsFinite({ learningRate: 0 }), /learningRate \}\) must be a positive number, got 0/)
   w.dispose()
 })
+
+t.test('gradientsFinite: a non-finite loss is reported first; an epsilon fixes it', async (t) => {
+  const w = tf.variable(tf.tensor1d([0.5, -0.25]), true, 'stability-test/mean-w')
+  // Mean absolute prediction relative to the input's size: 0 / 0 at the all-zero input.
+  const relative = (x: TF.Tensor) => tf.tidy(() => tf.div(tf.sum(tf.abs(tf.mul(x, w))), tf.sum(tf.abs(x))) as TF.Scalar)
+  const inputs = arb.tfTensor({ shape: [2], min: -10, max: 10 })
+  const error = await failureOf(checkStability(relative, { inputs, property: gradientsFinite({ variables: [w] }), runs: 50, seed: 3 }))
+  t.match(error.reason, /^loss = NaN; ∂loss\/∂stability-test\/mean-w: 2 of 2 not finite/)
+  t.same(Array.from((error.counterexample as TF.Tensor).dataSync()), [0, 0])
+  const smoothed = (x: TF.Tensor) => tf.tidy(() => tf.div(tf.sum(tf.abs(tf.mul(x, w))), tf.add(tf.sum(tf.abs(x)), 1e-6)) as TF.Scalar)
+  await checkStability(smoothed, { inputs, property: gradientsFinite({ variables: [w] }), runs: 50, seed: 3 })
+  w.dispose()
+})
+
+t.test('gradientsFinite({ variables: model }) differentiates a LayersModel\'s trainable weights', async (t) => {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), name: 'head' })] })
+  const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3) as TF.Tensor2D
+  const naive = (x: TF.Tensor) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(tf.softmax(model.apply(x) as TF.Tensor2D))), -1))) as TF.Scalar)
+  const stable = (x: TF.Tensor) => tf.tidy(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as TF.Tensor2D) as TF.Scalar)
+  const inputs = arb.tfTensor({ shape: [2, 4], min: -1e4, max: 1e4 })
+  const error = await failureOf(checkStability(naive, { inputs, property: gradientsFinite({ variables: model }), runs: 50, seed: 4 }))
+  t.match(error.reason, /∂loss\/∂head\/kernel: \d+ of 12 not finite/, 'the model\'s own variable names')
+  await checkStability(stable, { inputs, property: gradientsFinite({ variables: model }), runs: 50, seed: 4 })
+  await t.rejects(checkStability(stable, { inputs, property: gradientsFinite({ variables: { layers: [] } as never }), runs: 1 }), /pass an array of tf\.Variable or a tfjs LayersModel/)
+  labels.dispose()
+  model.dispose()
+})
+
+t.test('arb.tfTensor: a function that disposes its input does not dispose the counterexample', async (t) => {
+  const inputs = arb.tfTensor({ shape: [3], min: -100, max: 100 })
+  const before = tf.memory().numTensors
+  const consumes = (x: TF.Tensor) => {
+    const out = tf.exp(x)
+    x.dispose() // the function frees its argument
+    return out
+  }
+  const error = await failureOf(checkStability(consumes, { inputs, runs: 50, seed: 8 }))
+  const x = error.counterexample as TF.Tensor
+  t.notOk(x.isDisposed, 'the counterexample is still readable')
+  t.ok(Math.max(...x.dataSync()) > 88.72, 'exp overflows float32 past 88.72')
+  t.match(error.message, /counterexample: float32 \[3\] /)
+  tf.dispose([x, error.output as TF.Tensor])
+  t.ok(tf.memory().numTensors <= before + 2, 'the clones are freed with the check')
+  await checkStability((x: TF.Tensor) => { const out = tf.sigmoid(x); x.dispose(); return out }, { inputs, runs: 50, seed: 8 })
+})

@@ -12,6 +12,7 @@ import {
   FLOAT32,
   FLOAT64,
   invariantUnder,
+  mapTensor,
   monotonic,
   probability,
   StabilityError,
@@ -241,6 +242,78 @@ t.test('invariantUnder: a float32 running sum depends on the order of its terms,
     t.equal(e.property, 'finite')
   })
   await checkStability(exact, { inputs: arb.tensor({ shape: [8], min: -1e30, max: 1e30 }), property: invariantUnder(reversed), runs: 300, seed: 4 })
+})
+
+t.test('invariantUnder: a changed shape, an extra output part, and a transform that writes into its input', async (t) => {
+  const inputs = arb.tensor({ shape: [4], min: -10, max: 10 })
+  const negated = (x: Vec): Vec => mapTensor(x, (v) => -v)
+  const positives = (x: Vec) => x.data.filter((v) => v > 0)
+  const shape = await failureOf(checkStability(positives, { inputs, property: invariantUnder(negated), seed: 3 }))
+  t.match(shape.reason, /^output changed shape under negated: \[\d\] became \[\d\]$/)
+  await checkStability((x: Vec) => x.data.map(Math.abs), { inputs, property: invariantUnder(negated), seed: 3 })
+
+  // A summary that reports a warning only for some inputs: the extra part must not go unnoticed.
+  const summary = (x: Vec) => {
+    const mean = x.data.reduce((a, b) => a + b, 0) / x.data.length
+    return x.data[0]! < 0 ? { spread: Math.max(...x.data) - Math.min(...x.data), negativeFirst: 1 } : { spread: Math.max(...x.data) - Math.min(...x.data) }
+  }
+  const extra = await failureOf(checkStability(summary, { inputs, property: invariantUnder(negated), seed: 3 }))
+  t.match(extra.reason, /^output has (1 part\(s\) under negated, 2 before \(lost|2 part\(s\) under negated, 1 before \(gained) output\.negativeFirst\)$/)
+  const spread = (x: Vec) => ({ spread: Math.max(...x.data) - Math.min(...x.data) })
+  await checkStability(spread, { inputs, property: invariantUnder(negated), seed: 3 })
+
+  // reverse() in place: without a copy the report would show the reversed input next to the output of the original.
+  const reverseInPlace = (x: Vec): Vec => (x.data.reverse(), x)
+  const runningSum = (x: Vec) => x.data.reduce((s, v) => Math.fround(s + v), 0)
+  const inPlace = await failureOf(checkStability(runningSum, { inputs: arb.tensor({ shape: [8] }), property: invariantUnder(reverseInPlace), seed: 4 }))
+  t.equal(inPlace.output, runningSum(inPlace.counterexample as Vec), 'the counterexample is the input the output came from')
+  const plain = await failureOf(
+    checkStability((xs: number[]) => xs.reduce((s, v) => s + v, 0), {
+      inputs: fc.array(fc.integer({ min: 1, max: 9 }).map((i) => i / 10), { minLength: 3, maxLength: 3 }), // 0.1 + 0.2 + 0.3 depends on the order
+      property: invariantUnder((xs: number[]) => xs.reverse(), 0),
+      seed: 4,
+    }),
+  )
+  t.equal(plain.output, (plain.counterexample as number[]).reduce((s, v) => s + v, 0), 'a plain array input is copied too')
+})
+
+t.test('probability fails on NaN; a non-numeric output is a counterexample, not a crash', async (t) => {
+  const inputs = arb.tensor({ shape: [4], min: -10, max: 10 })
+  const ratio = (x: Vec) => x.data.map((v) => Math.abs(v) / (Math.abs(v) + Math.abs(x.data[0]!)))
+  const nan = await failureOf(checkStability(ratio, { inputs, property: probability, seed: 2 }))
+  t.match(nan.reason, /elements? (is|are) outside \[0, 1\]: output\[\d\] = NaN/)
+  t.ok((nan.counterexample as Vec).data.some((v) => v === 0), 'shrunk to an input with a zero (0 / 0)')
+  await checkStability((x: Vec) => x.data.map((v) => Math.abs(v) / (Math.abs(v) + Math.abs(x.data[0]!) + 1e-12)), { inputs, property: probability, seed: 2 })
+
+  const labels = (x: Vec) => (x.data[0]! > 5 ? 'overflow' : x.data[0]!)
+  const text = await failureOf(checkStability(labels, { inputs, seed: 2 }))
+  t.equal(text.reason, 'the property threw TypeError: output is string; stability oracles read numbers, arrays, typed arrays, tensors, or arrays/records of those')
+  t.ok((text.counterexample as Vec).data[0]! > 5)
+  await checkStability((x: Vec) => x.data[0]!, { inputs, seed: 2 })
+})
+
+t.test('edgeBias: true uses the configured bias (the built-in 0.1 when it is 0) and catches a zero variance', async (t) => {
+  t.teardown(() => setStabilityDefaults({}))
+  const sample = (edgeBias: number | boolean) => fc.sample(arb.tensor({ shape: [8], edgeBias }), { seed: 5, numRuns: 30 }).map((x) => Array.from(x.data))
+  setStabilityDefaults({ edgeBias: 0.3 })
+  t.same(sample(true), sample(0.3), 'true is the configured bias')
+  setStabilityDefaults({ edgeBias: 0 })
+  t.same(sample(true), sample(0.1), 'configured off: true falls back to the built-in 0.1')
+  t.same(sample(false), sample(0))
+  const standardize = (x: Vec) => {
+    const mean = x.data.reduce((a, b) => a + b, 0) / x.data.length
+    const std = Math.sqrt(x.data.reduce((a, b) => a + (b - mean) ** 2, 0) / x.data.length)
+    return x.data.map((v) => (v - mean) / std)
+  }
+  const inputs = arb.tensor({ shape: [8], min: -100, max: 100, edgeBias: true })
+  const error = await failureOf(checkStability(standardize, { inputs, runs: 200, seed: 5 }))
+  t.equal(new Set((error.counterexample as Vec).data).size, 1, 'a constant vector: std 0')
+  const safe = (x: Vec) => {
+    const mean = x.data.reduce((a, b) => a + b, 0) / x.data.length
+    const variance = x.data.reduce((a, b) => a + (b - mean) ** 2, 0) / x.data.length
+    return x.data.map((v) => (v - mean) / Math.sqrt(variance + 1e-12))
+  }
+  await checkStability(safe, { inputs, runs: 200, seed: 5 })
 })
 
 t.test('custom properties, async functions, tuple inputs, thrown errors and edge cases', async (t) => {

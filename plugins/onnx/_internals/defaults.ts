@@ -18,15 +18,24 @@ export function timingDefaults(): Readonly<TimingDefaults> {
   return current
 }
 
-/** Parses resolved plugin options; non-numbers and negative values are config errors. */
+/** What each option accepts: counts of runs are integers, and at least one run is timed. */
+const KINDS: Record<keyof TimingDefaults, { integer: boolean; min: number; what: string }> = {
+  minTimeMs: { integer: false, min: 0, what: 'a non-negative number' },
+  maxTimeMs: { integer: false, min: 0, what: 'a non-negative number' },
+  warmup: { integer: true, min: 0, what: 'an integer >= 0 (a count of runs)' },
+  minIterations: { integer: true, min: 1, what: 'an integer >= 1 (a count of runs)' },
+}
+
+/** Parses resolved plugin options; a value of the wrong kind is a config error naming its flag. */
 export function parseTimingDefaults(options: Record<string, unknown>): TimingDefaults {
   const next = { ...BUILTIN_DEFAULTS }
   for (const key of Object.keys(BUILTIN_DEFAULTS) as Array<keyof TimingDefaults>) {
     const value = options[key]
     if (value === undefined) continue
-    const n = typeof value === 'string' ? Number(value) : value
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
-      throw new Error(`onnx.${key} must be a non-negative number, got ${JSON.stringify(value)} — fix pluginOptions.onnx.${key} or --onnx-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+    const kind = KINDS[key]
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < kind.min || (kind.integer && !Number.isInteger(n))) {
+      throw new Error(`onnx.${key} must be ${kind.what}, got ${JSON.stringify(value)} — fix pluginOptions.onnx.${key} or --onnx-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
     }
     next[key] = n
   }

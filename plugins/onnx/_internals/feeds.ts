@@ -1,7 +1,6 @@
 /**
- * Feeds for `session.run`: checks caller-given inputs against the model's input metadata
- * (so a wrong name, dtype or shape fails before the benchmark with the expected and given
- * values side by side), or builds inputs from that metadata with dynamic dimensions filled.
+ * Feeds for `session.run` built from the model's input metadata, with dynamic dimensions
+ * filled from batchSizes and `dims` (caller-given feeds are checked in check-feeds.ts).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node'
 import type { Rng } from '../../../core/seed.ts'
@@ -33,7 +32,7 @@ export function formatSpec(spec: InputSpec): string {
   return `${spec.name}: ${spec.type} [${spec.shape.join(', ')}]`
 }
 
-function isDynamic(dim: number | string): boolean {
+export function isDynamic(dim: number | string): boolean {
   return typeof dim !== 'number' || dim < 0
 }
 
@@ -44,58 +43,34 @@ export function fixedBatchSize(specs: InputSpec[]): number | undefined {
   return first ? (first.shape[0] as number) : 1
 }
 
-const TYPED: Record<string, string> = {
-  Float32Array: 'float32', Float64Array: 'float64', Int8Array: 'int8', Uint8Array: 'uint8', Int16Array: 'int16',
-  Uint16Array: 'uint16', Int32Array: 'int32', Uint32Array: 'uint32', BigInt64Array: 'int64', BigUint64Array: 'uint64',
+/** The symbols of dynamic batch axes (axis 0), which batchSizes fills. */
+function batchSymbols(specs: InputSpec[]): Set<string> {
+  const symbols = new Set<string>()
+  for (const spec of specs) {
+    const dim = spec.shape[0]
+    if (typeof dim === 'string' && dim !== '') symbols.add(dim)
+  }
+  return symbols
 }
 
-/** Checks caller-given feeds against the model and returns them as Tensors. */
-export function checkFeeds(ort: OrtModule, given: Record<string, FeedValue>, specs: InputSpec[], model: string): Record<string, Tensor> {
-  const expected = specs.map(formatSpec).join('; ')
-  for (const name of Object.keys(given)) {
-    if (!specs.some((s) => s.name === name)) {
-      throw new BenchOnnxError('INPUT_UNKNOWN', `benchOnnx: input '${name}' is not an input of ${model}, which expects ${expected} — rename the feed`)
+/**
+ * Checks `dims` before any feed is built: an entry for the batch axis would silently
+ * override batchSizes (and so the throughput's batch), and a name the model does not have
+ * is a typo that would otherwise leave its dimension unset.
+ */
+export function checkNamedDims(specs: InputSpec[], dims: Record<string, number>, model: string): void {
+  const batch = batchSymbols(specs)
+  const named = new Set(specs.flatMap((s) => s.shape.filter((d): d is string => typeof d === 'string' && d !== '')))
+  for (const name of Object.keys(dims)) {
+    if (batch.has(name)) {
+      const spec = specs.find((s) => s.shape[0] === name)!
+      throw new BenchOnnxError('BAD_OPTION', `benchOnnx: dims.${name} names the batch axis (axis 0 of ${formatSpec(spec)}) — set batch sizes with batchSizes: [${dims[name]}], not dims`)
+    }
+    if (!named.has(name)) {
+      const others = [...named].filter((d) => !batch.has(d))
+      throw new BenchOnnxError('BAD_OPTION', `benchOnnx: dims.${name} is not a dimension of ${model} (${others.length ? `its named dynamic dimensions: ${others.join(', ')}` : 'it has no named dynamic dimension besides the batch'}) — check the name`)
     }
   }
-  const symbols = new Map<string, { size: number; input: string }>()
-  const feeds: Record<string, Tensor> = {}
-  for (const spec of specs) {
-    const value = given[spec.name]
-    if (value === undefined) {
-      throw new BenchOnnxError('INPUT_MISSING', `benchOnnx: input '${spec.name}' is missing — ${model} expects ${expected}; given: ${Object.keys(given).join(', ') || 'none'}`)
-    }
-    const data = value.data
-    const dims = [...value.dims]
-    const type = value.type ?? TYPED[(data as object).constructor?.name ?? ''] ?? (spec.type === 'unknown' ? 'float32' : spec.type)
-    const given1 = `${type} [${dims.join(', ')}]`
-    if (spec.type !== 'unknown' && spec.type !== 'non-tensor' && type !== spec.type) {
-      throw new BenchOnnxError('INPUT_DTYPE', `benchOnnx: input '${spec.name}' has dtype ${type}, but ${model} expects ${spec.type} (expected ${formatSpec(spec)}, given ${given1}) — convert the data to ${spec.type}`)
-    }
-    if (spec.shape.length > 0) {
-      if (dims.length !== spec.shape.length) {
-        throw new BenchOnnxError('INPUT_SHAPE', `benchOnnx: input '${spec.name}' has rank ${dims.length}, but ${model} expects rank ${spec.shape.length} (expected ${formatSpec(spec)}, given ${given1}) — reshape it to [${spec.shape.join(', ')}]`)
-      }
-      spec.shape.forEach((dim, axis) => {
-        if (!isDynamic(dim) && dim !== dims[axis]) {
-          const fitting = spec.shape.map((d, i) => (isDynamic(d) ? dims[i] : d)).join(', ')
-          throw new BenchOnnxError('INPUT_SHAPE', `benchOnnx: input '${spec.name}' has size ${dims[axis]} at axis ${axis}, but ${model} expects ${dim} (expected ${formatSpec(spec)}, given ${given1}) — feed shape [${fitting}]`)
-        }
-        if (typeof dim === 'string' && dim !== '') {
-          const seen = symbols.get(dim)
-          if (seen && seen.size !== dims[axis]) {
-            throw new BenchOnnxError('INPUT_SHAPE', `benchOnnx: dimension '${dim}' is ${seen.size} in input '${seen.input}' but ${dims[axis]} in input '${spec.name}' (${formatSpec(spec)}) — feeds must agree on it`)
-          }
-          symbols.set(dim, { size: dims[axis]!, input: spec.name })
-        }
-      })
-    }
-    const size = dims.reduce((a, b) => a * b, 1)
-    if (data.length !== size) {
-      throw new BenchOnnxError('INPUT_SHAPE', `benchOnnx: input '${spec.name}' has ${data.length} values but dims [${dims.join(', ')}] hold ${size} — fix its data or dims`)
-    }
-    feeds[spec.name] = value instanceof ort.Tensor ? value : new ort.Tensor(type as Tensor.Type, data as Tensor.DataType, dims)
-  }
-  return feeds
 }
 
 /** The batch size that fixed feeds represent: axis 0 of the first input that has one. */
@@ -115,15 +90,16 @@ export function generateFeeds(
   model: string,
 ): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {}
+  const batch = batchSymbols(specs)
   for (const spec of specs) {
     if (spec.type === 'non-tensor' || spec.type === 'unknown') {
       throw new BenchOnnxError('INPUT_UNBUILDABLE', `benchOnnx: input '${spec.name}' of ${model} is a ${spec.type === 'unknown' ? 'input without metadata' : 'sequence or map'}, which benchOnnx cannot generate — pass it in options.inputs`)
     }
     const dims = spec.shape.map((dim, axis) => {
       if (!isDynamic(dim)) return dim as number
+      if (axis === 0 || (typeof dim === 'string' && batch.has(dim))) return batchSize
       const named = typeof dim === 'string' ? namedDims[dim] : undefined
       if (named !== undefined) return named
-      if (axis === 0) return batchSize
       throw new BenchOnnxError('INPUT_UNBUILDABLE', `benchOnnx: input '${spec.name}' has a dynamic dimension ${JSON.stringify(dim)} at axis ${axis} (${formatSpec(spec)}) — give its size with dims: { ${typeof dim === 'string' && dim !== '' ? dim : `'<name>'`}: <size> }, or pass options.inputs`)
     })
     const size = dims.reduce((a, b) => a * b, 1)

@@ -17,6 +17,16 @@ export function perSecond(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
 }
 
+/** A CI bound in ms; order-statistic bounds can be infinite when too few runs bound them. */
+function bound(value: number): string {
+  return Number.isFinite(value) ? ms(value) : value > 0 ? '∞' : '−∞'
+}
+
+/** A metric value: JSON has no Infinity, so an unbounded CI end is null. */
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null
+}
+
 function mb(value: number | null): string {
   return value === null ? '—' : value.toFixed(1)
 }
@@ -30,17 +40,17 @@ export function formatTable(result: BenchOnnxResult): string {
   const head = [
     `benchOnnx ${result.model} · onnxruntime-node ${result.runtime} · load ${result.loadMs === null ? '— (session given)' : `${ms(result.loadMs)} ms`}`,
     `inputs: ${result.inputs.join('; ')}`,
-    `rss MiB: before load ${mb(m.rssBeforeLoadMb)}, after load ${mb(m.rssAfterLoadMb)}, peak ${mb(m.rssPeakMb)} ` +
-      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), after release ${mb(m.rssAfterReleaseMb)}`,
+    `rss MiB (whole process): before load ${mb(m.rssBeforeLoadMb)}, after load ${mb(m.rssAfterLoadMb)}, peak ${mb(m.rssPeakMb)} ` +
+      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), peak − before load ${mb(m.rssDeltaMb)}, after release ${mb(m.rssAfterReleaseMb)}`,
   ]
   const header = ['batch', 'iters', 'p50 ms [95% CI]', 'p90', 'p95', 'p99 ms [95% CI]', 'max', 'mean ± sd', 'samples/s [95% CI]']
   const rows = result.batches.map((b: BatchResult) => [
     String(b.batchSize),
     String(b.iterations),
-    `${ms(b.p50Ms)} [${ms(b.p50CiMs.low)}, ${ms(b.p50CiMs.high)}]`,
+    `${ms(b.p50Ms)} [${bound(b.p50CiMs.low)}, ${bound(b.p50CiMs.high)}]`,
     ms(b.p90Ms),
     ms(b.p95Ms),
-    `${ms(b.p99Ms)} [${ms(b.p99CiMs.low)}, ${ms(b.p99CiMs.high)}]`,
+    `${ms(b.p99Ms)} [${bound(b.p99CiMs.low)}, ${bound(b.p99CiMs.high)}]`,
     ms(b.maxMs),
     `${ms(b.meanMs)} ± ${ms(b.stdevMs)}`,
     `${perSecond(b.throughput)} [${perSecond(b.throughputCi.low)}, ${perSecond(b.throughputCi.high)}]`,
@@ -48,17 +58,22 @@ export function formatTable(result: BenchOnnxResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const table = [pad(header, widths), ...rows.map((r) => pad(r, widths))]
   const foot = [
-    `percentiles: ${result.method.percentiles}; CI: ${result.method.ci}, ${result.method.bootstrapResamples} resamples, seed ${result.method.seed}; ` +
-      `throughput = batch × iterations / summed latency; timer step ${result.timer.resolutionNs} ns`,
+    `${formatMethod(result)}; throughput = batch × iterations / summed latency; timer step ${result.timer.resolutionNs} ns`,
     ...result.batches.flatMap((b) => b.warnings.map((w) => `warning (batch ${b.batchSize}): ${w}`)),
   ]
   return [...head, ...table, ...foot].join('\n')
 }
 
+/** How every figure and interval was computed, for the table and the budget report. */
+export function formatMethod(result: BenchOnnxResult): string {
+  const m = result.method
+  return `percentiles: ${m.percentiles}; p50/p99 CI: ${m.quantileCi}; throughput CI: ${m.throughputCi}, ${m.bootstrapResamples} resamples, seed ${m.seed}`
+}
+
 /** One line for the check record. */
 export function formatSummary(result: BenchOnnxResult): string {
   const batches = result.batches
-    .map((b) => `b${b.batchSize} p50 ${ms(b.p50Ms)} ms [${ms(b.p50CiMs.low)}, ${ms(b.p50CiMs.high)}], p99 ${ms(b.p99Ms)} ms, ${perSecond(b.throughput)}/s (n=${b.iterations})`)
+    .map((b) => `b${b.batchSize} p50 ${ms(b.p50Ms)} ms [${bound(b.p50CiMs.low)}, ${bound(b.p50CiMs.high)}], p99 ${ms(b.p99Ms)} ms, ${perSecond(b.throughput)}/s (n=${b.iterations})`)
     .join('; ')
   const load = result.loadMs === null ? '' : `; load ${ms(result.loadMs)} ms`
   return `${result.model}: ${batches}${load}; peak rss ${mb(result.memory.rssPeakMb)} MiB`
@@ -76,11 +91,13 @@ export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationV
     rssPeakMb: m.rssPeakMb,
     rssPeakSource: m.rssPeakSource,
     rssSampledPeakMb: m.rssSampledPeakMb,
+    rssDeltaMb: m.rssDeltaMb,
     rssAfterReleaseMb: m.rssAfterReleaseMb,
     processPeakRssMb: m.processPeakRssMb,
     timerResolutionNs: result.timer.resolutionNs,
     percentileMethod: result.method.percentiles,
-    ciMethod: result.method.ci,
+    quantileCiMethod: result.method.quantileCi,
+    throughputCiMethod: result.method.throughputCi,
     bootstrapResamples: result.method.bootstrapResamples,
     seed: result.method.seed,
   }
@@ -92,13 +109,14 @@ export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationV
       [`${k}meanMs`]: b.meanMs,
       [`${k}stdevMs`]: b.stdevMs,
       [`${k}p50Ms`]: b.p50Ms,
-      [`${k}p50CiLowMs`]: b.p50CiMs.low,
-      [`${k}p50CiHighMs`]: b.p50CiMs.high,
+      [`${k}p50CiLowMs`]: finite(b.p50CiMs.low),
+      [`${k}p50CiHighMs`]: finite(b.p50CiMs.high),
       [`${k}p90Ms`]: b.p90Ms,
       [`${k}p95Ms`]: b.p95Ms,
       [`${k}p99Ms`]: b.p99Ms,
-      [`${k}p99CiLowMs`]: b.p99CiMs.low,
-      [`${k}p99CiHighMs`]: b.p99CiMs.high,
+      [`${k}p99CiLowMs`]: finite(b.p99CiMs.low),
+      [`${k}p99CiHighMs`]: finite(b.p99CiMs.high),
+      [`${k}p99CiCoverage`]: b.p99CiMs.coverage,
       [`${k}maxMs`]: b.maxMs,
       [`${k}throughputPerS`]: b.throughput,
       [`${k}warnings`]: b.warnings.length,

@@ -1,13 +1,15 @@
 /**
- * Latency statistics: percentiles with one stated method and a seeded percentile bootstrap
- * for their confidence intervals. Percentiles use linear interpolation between closest
- * ranks (Hyndman & Fan type 7, numpy's and R's default), so figures match what users get
- * when they re-analyse the raw samples in numpy.
+ * Latency statistics: percentiles with one stated method, order-statistic confidence
+ * intervals for them (quantile-interval.ts) and a seeded percentile bootstrap for the mean,
+ * which throughput comes from. Percentiles use linear interpolation between closest ranks
+ * (Hyndman & Fan type 7, numpy's and R's default), so figures match what users get when they
+ * re-analyse the raw samples in numpy.
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { quantileInterval, type QuantileInterval } from './quantile-interval.ts'
 
 export const PERCENTILE_METHOD = 'linear interpolation between closest ranks (Hyndman-Fan type 7, numpy default)'
-export const CI_METHOD = 'percentile bootstrap, 95%'
+export const MEAN_CI_METHOD = 'percentile bootstrap of the mean latency, 95%'
 
 /** The q-quantile (0 <= q <= 1) of values sorted ascending, type 7. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -120,17 +122,19 @@ export function percentileInterval(values: Float64Array): Interval {
 }
 
 export interface LatencyIntervals {
-  p50: Interval
-  p99: Interval
+  p50: QuantileInterval
+  p99: QuantileInterval
   mean: Interval
 }
 
-/** 95% percentile-bootstrap intervals of the median, the p99 and the mean latency. */
-export function bootstrapLatencyIntervals(sorted: ArrayLike<number>, resamples: number, seed: number): LatencyIntervals {
-  const dist = bootstrapDistribution(sorted, [0.5, 0.99], resamples, seed)
+/**
+ * 95% intervals of the median and the p99 (order statistics, distribution-free) and of the
+ * mean latency (percentile bootstrap: the mean has no order-statistic interval).
+ */
+export function latencyIntervals(sorted: ArrayLike<number>, resamples: number, seed: number): LatencyIntervals {
   return {
-    p50: percentileInterval(dist.quantiles[0]!),
-    p99: percentileInterval(dist.quantiles[1]!),
-    mean: percentileInterval(dist.means),
+    p50: quantileInterval(sorted, 0.5),
+    p99: quantileInterval(sorted, 0.99),
+    mean: percentileInterval(bootstrapDistribution(sorted, [], resamples, seed).means),
   }
 }

@@ -38,6 +38,9 @@ export function loopSettings(options: BenchOnnxOptions, seed: number, signal: Ab
   if (options.inputs && options.batchSizes) {
     bad('give either inputs (fixed feeds) or batchSizes (generated feeds), not both — use batchSize to say what batch fixed inputs hold')
   }
+  if (options.inputs && options.dims) {
+    bad('dims sizes generated feeds, but inputs are fixed feeds that carry their own dims — drop dims or inputs')
+  }
   options.batchSizes?.forEach((b, i) => positiveInt(`batchSizes[${i}]`, b))
   if (options.batchSize !== undefined) positiveInt('batchSize', options.batchSize)
   for (const [name, size] of Object.entries(options.dims ?? {})) positiveInt(`dims.${name}`, size)

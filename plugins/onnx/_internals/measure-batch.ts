@@ -2,12 +2,15 @@
  * The timed loop for one batch size: warm up, then time each `session.run` with
  * `process.hrtime.bigint()` until both the minimum iterations and minimum time are reached
  * (or the maximum time runs out). The timed span is a bare `await session.run(feeds)`
- * between two clock reads; rss is sampled between runs, outside it.
+ * between two clock reads; rss is sampled between runs, outside it. The warm-up and the
+ * timed loop are each bounded by maxTimeMs, and both check for the test's abort after every
+ * run, so a slow model cannot run far past its test's timeout.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node'
 import type { BatchResult } from '../bench-onnx.ts'
 import { BenchOnnxError } from './bench-onnx-error.ts'
-import { bootstrapLatencyIntervals, summarize } from './latency-stats.ts'
+import { latencyIntervals, summarize } from './latency-stats.ts'
+import { samplesForUpperBound } from './quantile-interval.ts'
 import type { RssSampler } from './rss.ts'
 import { timerWarning, type TimerResolution } from './timer-resolution.ts'
 
@@ -38,18 +41,27 @@ export async function measureBatch(
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
     return new BenchOnnxError('RUN_FAILED', `benchOnnx: ${model} failed at batch size ${batchSize} with feeds ${feedText.join('; ')}: ${reason}`, { cause: error })
   }
-  const checkAbort = (done: number) => {
-    if (loop.signal?.aborted) {
-      throw new BenchOnnxError('RUN_FAILED', `benchOnnx: ${model} stopped at batch size ${batchSize} after ${done} iterations because the test was aborted (timeout) — lower maxTimeMs or raise the test's timeout`)
-    }
-  }
+  const aborted = (done: number, phase: string) =>
+    new BenchOnnxError('RUN_FAILED', `benchOnnx: ${model} stopped at batch size ${batchSize} after ${done} ${phase} runs because the test was aborted (timeout) — lower maxTimeMs or raise the test's timeout`)
+  const signal = loop.signal
+  const maxNs = BigInt(Math.round(loop.maxTimeMs * 1e6))
 
+  // Warm-up: a count or a duration, and never longer than maxTimeMs (at least one run).
   let warmupIterations = 0
-  const warmupStart = performance.now()
-  const warmupMs = typeof loop.warmup === 'number' ? undefined : loop.warmup.ms
   const warmupCount = typeof loop.warmup === 'number' ? loop.warmup : Number.POSITIVE_INFINITY
-  while (warmupIterations < warmupCount && (warmupMs === undefined || performance.now() - warmupStart < warmupMs || warmupIterations === 0)) {
-    checkAbort(warmupIterations)
+  const warmupNs = typeof loop.warmup === 'number' ? undefined : BigInt(Math.round(loop.warmup.ms * 1e6))
+  const warmupStart = hrtime()
+  let warmupCut = false
+  while (warmupIterations < warmupCount) {
+    if (warmupIterations > 0) {
+      const spent = hrtime() - warmupStart
+      if (warmupNs !== undefined && spent >= warmupNs) break
+      if (spent >= maxNs) {
+        warmupCut = true
+        break
+      }
+    }
+    if (signal?.aborted) throw aborted(warmupIterations, 'warm-up')
     await session.run(feeds).catch((error: unknown) => {
       throw failed(error)
     })
@@ -61,7 +73,6 @@ export async function measureBatch(
   // every intervalMs), so it stays as close as possible to a bare loop of session.run.
   let buffer = new Float64Array(Math.min(loop.maxIterations, 65_536))
   const minNs = BigInt(Math.round(loop.minTimeMs * 1e6))
-  const maxNs = BigInt(Math.round(loop.maxTimeMs * 1e6))
   const rssEveryNs = BigInt(Math.round(sampler.intervalMs * 1e6))
   const start = hrtime()
   let nextRss = start + rssEveryNs
@@ -89,6 +100,8 @@ export async function measureBatch(
       sampler.sample()
       nextRss = hrtime() + rssEveryNs
     }
+    // One subtraction and a property read per run: the deadline and the abort are checked
+    // after every run, at a cost far below the timer's resolution.
     const elapsed = t1 - start
     if (n >= loop.maxIterations) break
     if (n >= loop.minIterations && elapsed >= minNs) break
@@ -96,7 +109,7 @@ export async function measureBatch(
       truncated = n < loop.minIterations
       break
     }
-    if ((n & 63) === 0) checkAbort(n)
+    if (signal?.aborted) throw aborted(n, 'timed')
   }
   sampler.sample()
   const samples = Array.from(buffer.subarray(0, n))
@@ -104,15 +117,19 @@ export async function measureBatch(
 
   const sorted = Float64Array.from(samples).sort()
   const stats = summarize(sorted)
-  const ci = bootstrapLatencyIntervals(sorted, loop.bootstrapResamples, loop.seed)
+  const ci = latencyIntervals(sorted, loop.bootstrapResamples, loop.seed)
   let sum = 0
   for (const s of samples) sum += s
   const warnings: string[] = []
   if (truncated) {
     warnings.push(`only ${samples.length} of the ${loop.minIterations} minimum iterations fit in maxTimeMs ${loop.maxTimeMs} ms — raise maxTimeMs for a trustworthy figure`)
   }
-  if (samples.length < 100) {
-    warnings.push(`p99 from ${samples.length} samples is close to the maximum; 100+ samples give a p99 worth gating on`)
+  if (warmupCut) {
+    warnings.push(`warm-up stopped after ${warmupIterations} runs at maxTimeMs ${loop.maxTimeMs} ms, so cold runs may be timed — raise maxTimeMs or lower warmup`)
+  }
+  const p99Samples = samplesForUpperBound(0.99)
+  if (samples.length < p99Samples) {
+    warnings.push(`p99 from ${samples.length} runs has no upper 95% confidence bound (it needs ${p99Samples}+), so a p99 budget is inconclusive — raise minIterations or minTimeMs`)
   }
   const resolution = timerWarning(stats.p50, timer)
   if (resolution) warnings.push(resolution)
@@ -136,6 +153,6 @@ export async function measureBatch(
     throughputCi: { low: (batchSize * 1000) / ci.mean.high, high: (batchSize * 1000) / ci.mean.low },
     wallMs: elapsed,
     warnings,
-    inconclusive: truncated || resolution !== undefined,
+    inconclusive: truncated || warmupCut || resolution !== undefined,
   }
 }

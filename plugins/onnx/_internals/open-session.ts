@@ -31,6 +31,8 @@ export async function openSession(
   model: ModelInput,
   sessionOptions: InferenceSession.SessionOptions | undefined,
   label: string | undefined,
+  /** The reference a plugin's resolveModel hook turned into `model`, for error messages. */
+  resolvedFrom?: string,
 ): Promise<OpenedSession> {
   if (isSession(model)) {
     if (sessionOptions) {
@@ -40,7 +42,7 @@ export async function openSession(
   }
   if (typeof model === 'string') {
     const path = resolve(model)
-    checkModelFile(path)
+    checkModelFile(path, model, resolvedFrom)
     return create(ort, () => ort.InferenceSession.create(path, withQuietLog(sessionOptions)), label ?? basename(path), path)
   }
   if (model instanceof Uint8Array || model instanceof ArrayBuffer) {
@@ -62,8 +64,14 @@ function withQuietLog(options: InferenceSession.SessionOptions | undefined): Inf
 }
 
 /** Checks before onnxruntime does, because its messages for these cases are cryptic. */
-function checkModelFile(path: string): void {
+function checkModelFile(path: string, given: string, resolvedFrom: string | undefined): void {
   if (!existsSync(path)) {
+    if (resolvedFrom !== undefined) {
+      throw new BenchOnnxError('MODEL_NOT_FOUND', `benchOnnx: model file not found: ${path} (resolved from '${resolvedFrom}' by a plugin's resolveModel hook) — fix the plugin or fetch the model`)
+    }
+    if (/^[a-z][\w+.-]+:(?![\\/])/i.test(given)) {
+      throw new BenchOnnxError('MODEL_NOT_FOUND', `benchOnnx: no plugin resolved the model reference '${given}' and no such file exists — register a plugin with a resolveModel hook for it, or pass a .onnx path`)
+    }
     throw new BenchOnnxError('MODEL_NOT_FOUND', `benchOnnx: model file not found: ${path} — check the path (relative paths resolve from ${process.cwd()})`)
   }
   const stat = statSync(path)

@@ -3,7 +3,7 @@
  * serving pipeline. Numbers and numeric vectors (one-hot, embeddings) use the feature's
  * tolerance; strings, booleans and null are categorical and compare exactly.
  */
-import { absDistance, ulpDistance } from './float-distance.ts'
+import { absDistance, addUlps, type UlpMax } from './float-distance.ts'
 import { withinTolerance, type ResolvedTolerance } from './tolerance.ts'
 
 /** A feature value: a scalar, a categorical, or a vector (array or typed array). `undefined` means absent. */
@@ -16,8 +16,8 @@ export interface ValueComparison {
   differs: boolean
   /** Largest element-wise |training - serving| for numeric values, else undefined. */
   absDiff?: number
-  /** Largest element-wise float32 ULP distance for numeric values, else undefined. */
-  ulpDiff?: number
+  /** Largest element-wise ULP distances for numeric values (float32 and float64 pairs apart), else undefined. */
+  ulps?: UlpMax
 }
 
 function isVector(value: unknown): value is ArrayLike<unknown> {
@@ -28,27 +28,26 @@ function compareVectors(training: ArrayLike<unknown>, serving: ArrayLike<unknown
   if (training.length !== serving.length) return { differs: true }
   let differs = false
   let absDiff: number | undefined
-  let ulpDiff: number | undefined
+  let ulps: UlpMax | undefined
   for (let i = 0; i < training.length; i++) {
     const t = training[i]
     const s = serving[i]
     if (typeof t === 'number' && typeof s === 'number') {
       absDiff = Math.max(absDiff ?? 0, absDistance(t, s))
-      ulpDiff = Math.max(ulpDiff ?? 0, ulpDistance(t, s))
+      ulps ??= { float32: null, float64: null }
+      addUlps(ulps, t, s)
       if (!withinTolerance(t, s, tolerance)) differs = true
     } else if (t !== s) differs = true
   }
-  return { differs, absDiff, ulpDiff }
+  return { differs, absDiff, ulps }
 }
 
 /** Compares two present values of one feature. */
 export function compareValues(training: FeatureValue, serving: FeatureValue, tolerance: ResolvedTolerance): ValueComparison {
   if (typeof training === 'number' && typeof serving === 'number') {
-    return {
-      differs: !withinTolerance(training, serving, tolerance),
-      absDiff: absDistance(training, serving),
-      ulpDiff: ulpDistance(training, serving),
-    }
+    const ulps: UlpMax = { float32: null, float64: null }
+    addUlps(ulps, training, serving)
+    return { differs: !withinTolerance(training, serving, tolerance), absDiff: absDistance(training, serving), ulps }
   }
   if (isVector(training) && isVector(serving)) return compareVectors(training, serving, tolerance)
   return { differs: training !== serving }

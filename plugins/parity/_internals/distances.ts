@@ -1,6 +1,6 @@
 /**
  * The distribution distances TFDV uses for skew: L-infinity between category frequencies, and
- * Jensen-Shannon between binned numeric distributions. Both are bounded in [0, 1], so one
+ * Jensen-Shannon between binned numeric distributions (bins cut at training quantiles). Both are bounded in [0, 1], so one
  * threshold means the same thing for every feature.
  */
 
@@ -50,30 +50,53 @@ export function lInfinity(training: ReadonlyMap<string, number>, serving: Readon
   return best
 }
 
+/**
+ * Bins cut at quantiles of the training values, with open-ended first and last bins: each bin
+ * holds about the same share of training data, and a serving outlier lands in an edge bin
+ * instead of stretching every bin (with equal-width bins over the joint range, one value of
+ * 1e9 puts all other data into one bin and the distance says nothing).
+ */
 export interface Binning {
-  min: number
-  max: number
+  /** Increasing cut points; bin 0 is (-∞, edges[0]), bin i is [edges[i-1], edges[i]), the last [edges.at(-1), ∞). */
+  edges: number[]
   bins: number
 }
 
-/** Equal-width bins over [min, max] of both samples together; the maximum falls in the last bin. */
-export function equalWidthBinning(a: readonly number[], b: readonly number[], bins: number): Binning {
-  let min = Infinity
-  let max = -Infinity
-  for (const values of [a, b]) for (const v of values) {
-    if (v < min) min = v
-    if (v > max) max = v
+/** Up to `bins` bins cut at the training quantiles j/bins (j = 1 … bins-1); tied cut points merge. */
+export function quantileBinning(training: readonly number[], bins: number): Binning {
+  const sorted = Float64Array.from(training).sort()
+  const edges: number[] = []
+  for (let j = 1; j < bins && sorted.length > 0; j++) {
+    const edge = sorted[Math.floor((j * sorted.length) / bins)]!
+    if (edges.length === 0 || edge > edges[edges.length - 1]!) edges.push(edge)
   }
-  return { min, max, bins: max > min ? bins : 1 }
+  return { edges, bins: edges.length + 1 }
+}
+
+/** The bin of `v`: the number of cut points <= v (binary search). */
+function binOf(v: number, edges: readonly number[]): number {
+  let lo = 0
+  let hi = edges.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (edges[mid]! <= v) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Fractions of `values` in each bin (all zeros for an empty sample). */
 export function binFractions(values: readonly number[], binning: Binning): number[] {
   const counts = new Array<number>(binning.bins).fill(0)
-  const width = (binning.max - binning.min) / binning.bins
-  for (const v of values) {
-    const i = width > 0 ? Math.min(binning.bins - 1, Math.floor((v - binning.min) / width)) : 0
-    counts[i]!++
-  }
+  for (const v of values) counts[binOf(v, binning.edges)]!++
   return counts.map((c) => (values.length ? c / values.length : 0))
+}
+
+/** `3 bins cut at training quantiles: (-∞, 1.2) [1.2, 1.7) [1.7, ∞)`, cut short after 4 bins. */
+export function describeBinning(binning: Binning, fmt: (n: number) => string): string {
+  const e = binning.edges
+  if (e.length === 0) return '1 bin (no training values to cut at)'
+  const bins = [`(-∞, ${fmt(e[0]!)})`, ...e.slice(1).map((edge, i) => `[${fmt(e[i]!)}, ${fmt(edge)})`), `[${fmt(e.at(-1)!)}, ∞)`]
+  const shown = bins.length <= 4 ? bins : [bins[0]!, bins[1]!, '…', bins.at(-1)!]
+  return `${binning.bins} bins cut at training quantiles: ${shown.join(' ')}`
 }

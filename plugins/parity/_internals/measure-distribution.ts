@@ -1,15 +1,18 @@
 /**
- * One feature's distribution distance between training and serving, and optionally a
- * permutation test of it. Small samples differ by chance: with ~80 serving rows, two samples
- * of the same penguins are ~0.16 apart in JS distance over 10 bins. The permutation p-value
- * says whether an observed distance is larger than such sampling noise.
+ * One feature's distribution distance between training and serving, its missing and
+ * non-finite rates, and optionally a permutation test of each. Small samples differ by
+ * chance: with ~80 serving rows, two samples of the same penguins are ~0.16 apart in JS
+ * distance over 10 bins. The permutation p-value says whether an observed distance is larger
+ * than such sampling noise.
  */
-import type { Rng } from '../../../core/index.ts'
-import { binFractions, equalWidthBinning, jensenShannon, lInfinity } from './distances.ts'
+import { createRng, deriveSeed } from '../../../core/seed.ts'
+import { binFractions, describeBinning, jensenShannon, lInfinity, quantileBinning } from './distances.ts'
 import { countLabels, featureSamples, type FeatureKind } from './feature-samples.ts'
+import { permutationPValue } from './permutation-test.ts'
+import { compareRates, type FeatureVerdict, type RateComparison } from './rate-comparison.ts'
 import { fmt } from './report-format.ts'
 
-export type FeatureVerdict = 'pass' | 'fail' | 'inconclusive'
+export type { FeatureVerdict, RateComparison } from './rate-comparison.ts'
 
 export interface FeatureDistributionSkew {
   feature: string
@@ -17,17 +20,26 @@ export interface FeatureDistributionSkew {
   metric: 'L-infinity' | 'Jensen-Shannon distance'
   distance: number
   threshold: number
-  /** pass: distance <= threshold; fail: over it (and significant, with a permutation test); inconclusive: over it but not significant. */
+  /** The feature's verdict: fail if the distance or a rate fails, else inconclusive if any is, else pass. */
   verdict: FeatureVerdict
-  /** Non-missing values compared on each side. */
+  /** The distance alone: pass within threshold; over it fail (and p < alpha with a permutation test) or inconclusive. */
+  distanceVerdict: FeatureVerdict
+  /** Values compared on each side (neither missing nor non-finite). */
   trainingCount: number
   servingCount: number
-  /** Missing values (undefined, null, NaN) on each side, excluded from the distributions. */
+  /** Missing values (undefined, null, NaN) on each side, excluded from the distances. */
   trainingMissing: number
   servingMissing: number
+  /** ±Infinity on each side (numeric features), excluded from the distances. */
+  trainingNonFinite: number
+  servingNonFinite: number
+  /** The missing-value rates compared, with their own threshold. */
+  missingRate: RateComparison
+  /** The non-finite rates compared, with the same threshold (always 0 / 0 for categorical features). */
+  nonFiniteRate: RateComparison
   /** JS divergence (log base 2) for numeric features; the distance is its square root. */
   divergence?: number
-  /** Permutation p-value of the distance, when a permutation test ran. */
+  /** Permutation p-value of the distance, when it was over its threshold and a test ran. */
   pValue?: number
   /** What drove the distance: the category with the largest gap, or the bins. */
   detail: string
@@ -38,25 +50,16 @@ export interface MeasureOptions {
   kind: FeatureKind
   bins: number
   threshold: number
+  /** Threshold of the missing and non-finite rate differences. */
+  rateThreshold: number
   permutations: number
   alpha: number
-  rng: Rng
+  /** The check's seed; each statistic gets its own stream derived from it and the feature name. */
+  seed: number
 }
 
-/** (1 + #{permuted distance >= observed}) / (1 + permutations): the chance of a distance this large under no skew. */
-function permutationPValue<T>(a: readonly T[], b: readonly T[], observed: number, distance: (x: T[], y: T[]) => number, permutations: number, rng: Rng): number {
-  const pooled = [...a, ...b]
-  let atLeast = 0
-  for (let p = 0; p < permutations; p++) {
-    for (let i = pooled.length - 1; i > 0; i--) {
-      const j = rng.int(0, i)
-      ;[pooled[i], pooled[j]] = [pooled[j]!, pooled[i]!]
-    }
-    // A relative slack so permutations equal to the observed split count despite rounding.
-    if (distance(pooled.slice(0, a.length), pooled.slice(a.length)) >= observed - 1e-12) atLeast++
-  }
-  return (1 + atLeast) / (1 + permutations)
-}
+const worst = (verdicts: readonly FeatureVerdict[]): FeatureVerdict =>
+  verdicts.includes('fail') ? 'fail' : verdicts.includes('inconclusive') ? 'inconclusive' : 'pass'
 
 export function measureDistribution(
   training: readonly Readonly<Record<string, unknown>>[],
@@ -65,30 +68,43 @@ export function measureDistribution(
 ): FeatureDistributionSkew {
   const t = featureSamples(training, o.feature, o.kind, 'training')
   const s = featureSamples(serving, o.feature, o.kind, 'serving')
+  // Seeds per feature and statistic: one feature's p-value does not depend on which other features are checked.
+  const rateOptions = (what: string) => ({ threshold: o.rateThreshold, permutations: o.permutations, alpha: o.alpha, rng: createRng(deriveSeed(o.seed, o.feature, what)) })
+  const missingRate = compareRates('missing', t.missing, t.rows, s.missing, s.rows, rateOptions('missing'))
+  const nonFiniteRate = compareRates('non-finite', t.nonFinite, t.rows, s.nonFinite, s.rows, rateOptions('non-finite'))
   const metric = o.kind === 'categorical' ? 'L-infinity' : 'Jensen-Shannon distance'
-  const base = { feature: o.feature, kind: o.kind, metric, threshold: o.threshold, trainingCount: t.count, servingCount: s.count, trainingMissing: t.missing, servingMissing: s.missing } as const
+  const base = {
+    feature: o.feature, kind: o.kind, metric, threshold: o.threshold, trainingCount: t.count, servingCount: s.count,
+    trainingMissing: t.missing, servingMissing: s.missing, trainingNonFinite: t.nonFinite, servingNonFinite: s.nonFinite, missingRate, nonFiniteRate,
+  } as const
+  const finish = (r: Omit<FeatureDistributionSkew, 'verdict'>): FeatureDistributionSkew => ({ ...r, verdict: worst([r.distanceVerdict, missingRate.verdict, nonFiniteRate.verdict]) })
   if (t.count === 0 || s.count === 0) {
-    return { ...base, distance: 1, verdict: 'fail', detail: `no ${t.count === 0 ? 'training' : 'serving'} values: every row is missing it` }
+    return finish({ ...base, distance: 1, distanceVerdict: 'fail', detail: `no ${t.count === 0 ? 'training' : 'serving'} values: every row is missing or non-finite` })
   }
-  let result: FeatureDistributionSkew
-  let pValue: (() => number) | undefined
+  let result: Omit<FeatureDistributionSkew, 'verdict'>
+  let pValue: () => number
+  const rng = createRng(deriveSeed(o.seed, o.feature))
   if (o.kind === 'categorical') {
     const gap = lInfinity(t.categories, s.categories)
     const detail = `largest gap ${JSON.stringify(gap.category)}: training ${fmt(gap.training)}, serving ${fmt(gap.serving)}`
-    result = { ...base, distance: gap.distance, verdict: 'pass', detail }
-    pValue = () => permutationPValue(t.labels, s.labels, gap.distance, (x, y) => lInfinity(countLabels(x), countLabels(y)).distance, o.permutations, o.rng)
+    result = { ...base, distance: gap.distance, distanceVerdict: 'pass', detail }
+    pValue = () => permutationPValue(t.labels, s.labels, gap.distance, (x, y) => lInfinity(countLabels(x), countLabels(y)).distance, o.permutations, rng)
   } else {
-    const binning = equalWidthBinning(t.numbers, s.numbers, o.bins)
-    const js = (x: readonly number[], y: readonly number[]) => jensenShannon(binFractions(x, binning), binFractions(y, binning))
+    // The statistic includes its binning: each permutation cuts bins at its own "training" part.
+    const js = (x: readonly number[], y: readonly number[]) => {
+      const binning = quantileBinning(x, o.bins)
+      return jensenShannon(binFractions(x, binning), binFractions(y, binning))
+    }
     const observed = js(t.numbers, s.numbers)
-    const detail = `JS divergence ${fmt(observed.divergence)} (log2) · ${binning.bins} equal-width bins over [${fmt(binning.min)}, ${fmt(binning.max)}]`
-    result = { ...base, distance: observed.distance, divergence: observed.divergence, verdict: 'pass', detail }
-    pValue = () => permutationPValue(t.numbers, s.numbers, observed.distance, (x, y) => js(x, y).distance, o.permutations, o.rng)
+    const detail = `JS divergence ${fmt(observed.divergence)} (log2) · ${describeBinning(quantileBinning(t.numbers, o.bins), fmt)}`
+    result = { ...base, distance: observed.distance, divergence: observed.divergence, distanceVerdict: 'pass', detail }
+    pValue = () => permutationPValue(t.numbers, s.numbers, observed.distance, (x, y) => js(x, y).distance, o.permutations, rng)
   }
-  if (result.distance <= o.threshold) return result
-  if (o.permutations > 0) {
-    result.pValue = pValue()
-    result.verdict = result.pValue < o.alpha ? 'fail' : 'inconclusive'
-  } else result.verdict = 'fail'
-  return result
+  if (result.distance > o.threshold) {
+    if (o.permutations > 0) {
+      result.pValue = pValue()
+      result.distanceVerdict = result.pValue < o.alpha ? 'fail' : 'inconclusive'
+    } else result.distanceVerdict = 'fail'
+  }
+  return finish(result)
 }

@@ -38,3 +38,10 @@ export function fraction(value: number | undefined, fallback: number, option: st
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new TypeError(`${option} must be a number in [0, 1] (got ${String(value)})`)
   return value
 }
+
+/** Rejects a missing or non-object options argument before any field is read, naming the expected shape. */
+export function assertOptions(options: unknown, check: string, shape: string): void {
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) return
+  const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options
+  throw new TypeError(`${check}: expected an options object ${shape} (got ${got})`)
+}

@@ -28,8 +28,10 @@ export interface FeatureSkew {
   onlyInServing: number
   /** Largest |training - serving| over all numeric values compared, or null for categoricals. */
   maxAbsDiff: number | null
-  /** Largest float32 ULP distance over all numeric values compared, or null for categoricals. */
+  /** Largest float32 ULP distance over numeric pairs where both values are float32 values, else null. */
   maxUlpDiff: number | null
+  /** Largest float64 ULP distance over numeric pairs where a value is not a float32 value (a float32-rounding bug shows here), else null. */
+  maxUlpDiffFloat64: number | null
   /** The first offending examples (at most `maxSamples`). */
   samples: SkewSample[]
 }
@@ -66,7 +68,7 @@ export class SkewAccumulator {
     if (!stats) {
       stats = {
         feature, tolerance: describeTolerance(this.options.tolerance(feature)), examples: 0, skewed: 0,
-        onlyInTraining: 0, onlyInServing: 0, maxAbsDiff: null, maxUlpDiff: null, samples: [],
+        onlyInTraining: 0, onlyInServing: 0, maxAbsDiff: null, maxUlpDiff: null, maxUlpDiffFloat64: null, samples: [],
       }
       this.byFeature.set(feature, stats)
     }
@@ -102,7 +104,8 @@ export class SkewAccumulator {
         const c = compareValues(t, s, this.options.tolerance(name))
         differs = c.differs
         if (c.absDiff !== undefined) stats.maxAbsDiff = Math.max(stats.maxAbsDiff ?? 0, c.absDiff)
-        if (c.ulpDiff !== undefined) stats.maxUlpDiff = Math.max(stats.maxUlpDiff ?? 0, c.ulpDiff)
+        if (c.ulps && c.ulps.float32 !== null) stats.maxUlpDiff = Math.max(stats.maxUlpDiff ?? 0, c.ulps.float32)
+        if (c.ulps && c.ulps.float64 !== null) stats.maxUlpDiffFloat64 = Math.max(stats.maxUlpDiffFloat64 ?? 0, c.ulps.float64)
       }
       if (!differs) continue
       stats.skewed++

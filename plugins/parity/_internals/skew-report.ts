@@ -5,6 +5,7 @@
  */
 import { recordCheck } from '../../../core/index.ts'
 import type { AnnotationValue } from '../../../core/index.ts'
+import { describeUlps } from './float-distance.ts'
 import type { FeatureSkew, SkewSummary } from './skew-accumulator.ts'
 import { countOf, fmt, parityFailure } from './report-format.ts'
 
@@ -22,7 +23,7 @@ export interface SkewOutcome {
 
 function featureLine(f: FeatureSkew): string {
   const parts = [`${f.feature}: skewed in ${countOf(f.skewed, f.examples)} examples`, `tolerance ${f.tolerance}`]
-  if (f.maxAbsDiff !== null) parts.push(`max abs diff ${fmt(f.maxAbsDiff)}`, `max ulp diff ${fmt(f.maxUlpDiff)}`)
+  if (f.maxAbsDiff !== null) parts.push(`max abs diff ${fmt(f.maxAbsDiff)}`, `max ulp diff ${describeUlps({ float32: f.maxUlpDiff, float64: f.maxUlpDiffFloat64 })}`)
   if (f.onlyInTraining) parts.push(`present in training only in ${f.onlyInTraining}`)
   if (f.onlyInServing) parts.push(`present in serving only in ${f.onlyInServing}`)
   return parts.join(' · ')

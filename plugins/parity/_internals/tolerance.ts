@@ -3,9 +3,13 @@
  * equality, because the practice says feature values should be identical; a tolerance is
  * an explicit, per-feature decision that shows up in the report.
  */
-import { absDistance, ulpDistance } from './float-distance.ts'
+import { absDistance, pairUlps } from './float-distance.ts'
 
-/** `'exact'`, or any of: |a - b| <= atol + rtol * |reference|, or at most `ulps` float32 ULPs apart. */
+/**
+ * `'exact'` (equal numbers; +0 equals -0 and NaN equals NaN), or any of: |a - b| <= atol +
+ * rtol * |reference|, or at most `ulps` ULPs apart, counted in float32 when both values are
+ * float32 values and in float64 otherwise, so `{ ulps: 0 }` is exact too.
+ */
 export type Tolerance = 'exact' | { atol?: number; rtol?: number; ulps?: number }
 
 /**
@@ -65,7 +69,7 @@ export function withinTolerance(reference: number, value: number, tolerance: Res
   if (abs === 0) return true
   if (tolerance.exact) return false
   if ((tolerance.atol !== undefined || tolerance.rtol !== undefined) && abs <= (tolerance.atol ?? 0) + (tolerance.rtol ?? 0) * Math.abs(reference)) return true
-  return tolerance.ulps !== undefined && ulpDistance(reference, value) <= tolerance.ulps
+  return tolerance.ulps !== undefined && pairUlps(reference, value).ulps <= tolerance.ulps
 }
 
 /** `exact`, `atol 1e-6`, `atol 1e-6, rtol 1e-5 or <= 4 ulps`, for reports. */
@@ -77,6 +81,6 @@ export function describeTolerance(tolerance: ResolvedTolerance): string {
     tolerance.rtol !== undefined ? `rtol ${tolerance.rtol}` : '',
   ].filter(Boolean)
   if (closeness.length) parts.push(closeness.join(', '))
-  if (tolerance.ulps !== undefined) parts.push(`<= ${tolerance.ulps} float32 ulps`)
+  if (tolerance.ulps !== undefined) parts.push(`<= ${tolerance.ulps} ulps (float32 ulps when both values are float32, else float64)`)
   return parts.join(' or ')
 }

@@ -3,7 +3,8 @@
  * identical results (or results within a stated tolerance), per backend. With
  * `separate-workers` isolation every run trains in a fresh worker thread, so state that
  * survives inside one thread (an already-advanced `Math.random`, tfjs's layer counters, a
- * cached dataset) cannot make two runs look alike when a fresh process would not.
+ * cached dataset) cannot make two runs look alike when a fresh process would not;
+ * `separate-processes` goes one step further and forks a child process per run.
  */
 import { availableParallelism } from 'node:os'
 import { currentTest, recordCheck } from '../../../core/index.ts'
@@ -15,13 +16,18 @@ import { toShapedValues, type ProbeInput } from './model-weights.ts'
 import { formatReport, type CrossBackendDiff } from './reproducibility-report.ts'
 import { runTraining, type RunRecord, type RunSpec, type TrainFn } from './run-training.ts'
 import { defaultBackend, loadTfjs } from './tfjs.ts'
+import { runInChildProcess } from './process-run.ts'
 import { isTrainModuleRef, moduleUrlOf, runInWorkerThread, type TrainModuleRef } from './worker-run.ts'
+
+export type Isolation = 'separate-workers' | 'separate-processes' | 'same-worker'
 
 export interface CheckReproducibleOptions {
   /** Training runs per backend (default 2). */
   runs?: number
-  /** 'separate-workers' (default): each run in a fresh worker thread; 'same-worker': back to back in this thread. */
-  isolation?: 'separate-workers' | 'same-worker'
+  /** 'separate-workers' (default): each run in a fresh worker thread; 'separate-processes': each
+   *  run in a fresh child process (slower start, also isolates process-wide state); 'same-worker':
+   *  back to back in this thread. */
+  isolation?: Isolation
   /** What must agree (default all of weights, predictions, metrics). */
   compare?: Aspect[]
   /** Allowed drift; default { atol: 0, rtol: 0, ulps: 0 }, i.e. bit-identical. */
@@ -40,25 +46,31 @@ export interface CheckReproducibleOptions {
 export interface ReproducibilityResult {
   reproducible: boolean
   seed: number
-  isolation: 'separate-workers' | 'same-worker'
+  isolation: Isolation
   groups: BackendGroup[]
   crossBackend: CrossBackendDiff[]
   report: string
 }
 
 const ASPECTS: Aspect[] = ['weights', 'predictions', 'metrics']
+const ISOLATIONS: Isolation[] = ['separate-workers', 'separate-processes', 'same-worker']
+const CHECKPOINTS: CheckpointLevel[] = ['batch', 'epoch', 'off']
 
 function validate(train: unknown, options: CheckReproducibleOptions) {
   const runs = options.runs ?? 2
   if (!Number.isInteger(runs) || runs < 2) throw new TypeError(`checkReproducible: runs must be an integer >= 2, got ${runs}`)
   const isolation = options.isolation ?? 'separate-workers'
-  if (isolation !== 'separate-workers' && isolation !== 'same-worker') {
-    throw new TypeError(`checkReproducible: isolation must be 'separate-workers' or 'same-worker', got ${JSON.stringify(isolation)}`)
+  if (!ISOLATIONS.includes(isolation)) {
+    throw new TypeError(`checkReproducible: isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(isolation)}`)
   }
-  if (typeof train === 'function' && isolation === 'separate-workers') {
+  if (typeof train === 'function' && isolation !== 'same-worker') {
     throw new TypeError(
-      "checkReproducible: a function cannot cross into another worker thread — export it and pass { module: import.meta.url, export: 'train' }, or use { isolation: 'same-worker' }",
+      `checkReproducible: a function cannot cross into another ${isolation === 'separate-workers' ? 'worker thread' : 'process'} — export it and pass { module: import.meta.url, export: 'train' }, or use { isolation: 'same-worker' }`,
     )
+  }
+  const checkpoints = options.checkpoints ?? 'batch'
+  if (!CHECKPOINTS.includes(checkpoints)) {
+    throw new TypeError(`checkReproducible: checkpoints must be one of ${CHECKPOINTS.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(checkpoints)}`)
   }
   if (typeof train !== 'function' && !isTrainModuleRef(train)) {
     throw new TypeError("checkReproducible: train must be a function or { module: import.meta.url, export: 'train' }")
@@ -74,7 +86,7 @@ function validate(train: unknown, options: CheckReproducibleOptions) {
   if (backends.length === 0) throw new TypeError('checkReproducible: backend must name at least one backend')
   const seed = options.seed ?? currentTest()?.seed ?? 1
   if (!Number.isSafeInteger(seed)) throw new TypeError(`checkReproducible: seed must be an integer, got ${seed}`)
-  return { runs, isolation, compare, tolerance, backends, seed }
+  return { runs, isolation, compare, tolerance, backends, seed, checkpoints }
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -108,11 +120,11 @@ function crossBackend(groups: BackendGroup[]): CrossBackendDiff[] {
  * is the report when they do not. Records practice `reproducible-training` on the test.
  */
 export async function checkReproducible(train: TrainFn | TrainModuleRef, options: CheckReproducibleOptions = {}): Promise<ReproducibilityResult> {
-  const { runs, isolation, compare, tolerance, backends, seed } = validate(train, options)
+  const { runs, isolation, compare, tolerance, backends, seed, checkpoints } = validate(train, options)
   const probe = options.probe === undefined ? 'auto' : toShapedValues(options.probe)
-  const spec = (run: number, backend: string): RunSpec => ({ run, seed, backend, checkpoints: options.checkpoints ?? 'batch', probe, dispose: isolation === 'same-worker' })
+  const spec = (run: number, backend: string): RunSpec => ({ run, seed, backend, checkpoints, probe, dispose: isolation === 'same-worker' })
   const plan = backends.flatMap((backend) => Array.from({ length: runs }, (_, i) => spec(i + 1, backend)))
-  const records: RunRecord[] = isolation === 'separate-workers' ? await runInWorkers(train as TrainModuleRef, plan) : await runHere(train, plan)
+  const records: RunRecord[] = isolation === 'same-worker' ? await runHere(train, plan) : await runIsolated(train as TrainModuleRef, plan, isolation)
   const byBackend = new Map(backends.map((b) => [b, records.filter((_, i) => plan[i]!.backend === b)]))
   const groups = compareGroups(byBackend, compare, tolerance)
   const reproducible = groups.every((g) => g.reproducible)
@@ -127,13 +139,14 @@ export async function checkReproducible(train: TrainFn | TrainModuleRef, options
   return result
 }
 
-/** One fresh worker per run, as many at once as there are cores; the first failure stops the rest. */
-async function runInWorkers(ref: TrainModuleRef, plan: RunSpec[]): Promise<RunRecord[]> {
+/** One fresh worker (or process) per run, as many at once as there are cores; the first failure stops the rest. */
+async function runIsolated(ref: TrainModuleRef, plan: RunSpec[], isolation: Isolation): Promise<RunRecord[]> {
+  const runOne = isolation === 'separate-processes' ? runInChildProcess : runInWorkerThread
   const stop = new AbortController()
   const testSignal = currentTest()?.signal
   const signal = testSignal ? AbortSignal.any([stop.signal, testSignal]) : stop.signal
   try {
-    return await limited(plan.map((s) => () => runInWorkerThread(ref, s, signal)), availableParallelism())
+    return await limited(plan.map((s) => () => runOne(ref, s, signal)), availableParallelism())
   } catch (error) {
     stop.abort(new Error('another run failed'))
     throw error

@@ -9,6 +9,7 @@ import { currentTest, recordCheck } from '../../../core/index.ts'
 import { createRng } from '../../../core/seed.ts'
 import { assertionError } from './assertion-error.ts'
 import { isLayersModel } from './model-weights.ts'
+import { installedRandom, seededRandom } from './seeded-random.ts'
 import { formatStepReport, type VariableStep } from './step-report.ts'
 import { stepInputs, stepTargets, type StepData } from './step-data.ts'
 import { loadTfjs, type Tf } from './tfjs.ts'
@@ -28,7 +29,8 @@ export interface TrainingStepOptions {
   loss?: StepLoss
   /** Rows of the random batch (default 8). */
   batchSize?: number
-  /** Seed of the random batch (default: the running test's `t.seed`, or 1 outside a test). */
+  /** Seed of the random batch and of `Math.random` during the check, so unseeded dropout
+   *  draws the same masks on every call (default: the running test's `t.seed`, or 1 outside a test). */
   seed?: number
   /** Names of layers meant to be frozen (`trainable: false`); any other frozen layer fails the check. */
   frozen?: string[]
@@ -75,6 +77,20 @@ function finiteStats(values: ArrayLike<number>): { finite: boolean; maxAbs: numb
  * `model-unit-test` on the test.
  */
 export async function checkTrainingStep(model: LayersModel, options: TrainingStepOptions = {}): Promise<TrainingStepResult> {
+  const seed = options.seed ?? currentTest()?.seed ?? 1
+  if (!Number.isSafeInteger(seed)) throw new TypeError(`checkTrainingStep: seed must be an integer, got ${String(seed)}`)
+  // The forward pass runs with training: true, so dropout and noise layers without a seed
+  // draw from Math.random: seed it for the duration of the check, then put it back.
+  const previous = installedRandom()
+  Math.random = seededRandom(seed ^ 0x7a11, () => true, previous)
+  try {
+    return await trainingStep(model, options, seed)
+  } finally {
+    Math.random = previous
+  }
+}
+
+async function trainingStep(model: LayersModel, options: TrainingStepOptions, seed: number): Promise<TrainingStepResult> {
   if (!isLayersModel(model)) throw new TypeError('checkTrainingStep: model must be a tfjs LayersModel (tf.sequential() or tf.model())')
   const steps = options.steps ?? 1
   if (!Number.isInteger(steps) || steps < 1) throw new TypeError(`checkTrainingStep: steps must be an integer >= 1, got ${steps}`)
@@ -84,7 +100,6 @@ export async function checkTrainingStep(model: LayersModel, options: TrainingSte
   await tf.ready()
   const lossFn = options.loss ?? compiledLoss(tf, model)
   if (!lossFn) throw new TypeError('checkTrainingStep: the model is not compiled — call model.compile({ loss, optimizer }) or pass { loss: (targets, outputs) => scalar }')
-  const seed = options.seed ?? currentTest()?.seed ?? 1
   const rng = createRng(seed)
   const inputs = stepInputs(tf, model, options.inputs, batchSize, rng)
   const targets = stepTargets(tf, model, options.targets, batchSize, rng)

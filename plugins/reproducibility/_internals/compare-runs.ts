@@ -4,7 +4,7 @@
  * When runs differ it names the likely sources of nondeterminism the runs revealed.
  */
 import type { Checkpoint } from './fit-probe.ts'
-import { diffArrays, ulpDistance, type ArrayDiff, type Tolerance } from './float-diff.ts'
+import { diffArrays, sameBits, withinTolerance, type ArrayDiff, type Tolerance } from './float-diff.ts'
 import type { RunRecord } from './run-training.ts'
 
 export type Aspect = 'weights' | 'predictions' | 'metrics'
@@ -66,15 +66,16 @@ function compareWeights(ref: RunRecord, run: RunRecord, tolerance: Tolerance): P
   return { tensors }
 }
 
+/** Metrics are JS numbers (doubles): they agree when their float64 bits do, or within the tolerance in float64 ULPs. */
 function compareMetrics(ref: Record<string, number>, run: Record<string, number>, tolerance: Tolerance): MetricComparison[] {
   const names = [...new Set([...Object.keys(ref), ...Object.keys(run)])]
   return names.map((name) => {
     const a = ref[name]
     const b = run[name]
     if (a === undefined || b === undefined) return { name, reference: a, value: b, absDiff: NaN, identical: false, within: false }
-    const identical = Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
+    const identical = sameBits(a, b, 'float64')
     const absDiff = identical ? 0 : Math.abs(a - b)
-    const within = identical || absDiff <= (tolerance.atol ?? 0) + (tolerance.rtol ?? 0) * Math.abs(a) || ulpDistance(a, b) <= (tolerance.ulps ?? 0)
+    const within = identical || withinTolerance(a, b, tolerance, 'float64')
     return { name, reference: a, value: b, absDiff, identical, within }
   })
 }
@@ -97,6 +98,9 @@ export function compareRun(ref: RunRecord, run: RunRecord, aspects: readonly Asp
   if (ref.predictions && run.predictions) {
     if (ref.predictions.values.length === run.predictions.values.length) comparison.predictions = diffArrays(ref.predictions.values, run.predictions.values, tolerance)
     else comparison.predictionsMismatch = `prediction shapes differ: [${ref.predictions.shape}] and [${run.predictions.shape}]`
+  } else if (ref.predictions || run.predictions) {
+    const [has, lacks] = ref.predictions ? [ref, run] : [run, ref]
+    comparison.predictionsMismatch = `run ${has.run} has predictions, run ${lacks.run} has none${lacks.predictionsNote ? ` (${lacks.predictionsNote})` : ''}`
   }
   comparison.metrics = compareMetrics(ref.metrics, run.metrics, tolerance)
   comparison.firstDivergentCheckpoint = firstDivergentCheckpoint(ref.checkpoints, run.checkpoints)

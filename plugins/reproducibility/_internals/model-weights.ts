@@ -6,17 +6,29 @@
 import { createHash } from 'node:crypto'
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 
+/**
+ * Stored values of a weight tensor or a prediction. Float32Array stays float32; everything
+ * else (Float64Array, number[], other typed arrays) is kept as Float64Array, so float64
+ * models are compared and hashed at float64 precision, never rounded to float32.
+ */
+export type StoredValues = Float32Array | Float64Array
+
 /** One named weight tensor of a trained model. */
 export interface WeightTensor {
   name: string
   shape: number[]
-  values: Float32Array
+  values: StoredValues
 }
 
 /** Numbers with a shape, in row-major order; crosses threads as-is. */
 export interface ShapedValues {
   shape: number[]
-  values: Float32Array
+  values: StoredValues
+}
+
+/** A copy at the values' own precision (see `StoredValues`). */
+export function storedCopy(values: ArrayLike<number>): StoredValues {
+  return values instanceof Float32Array ? Float32Array.from(values) : Float64Array.from(values)
 }
 
 /** Input batch for predictions: nested number arrays, or flat values with a shape. */
@@ -47,7 +59,7 @@ export function layersModelWeights(model: LayersModel): WeightTensor[] {
   return model.weights.map((w) => ({
     name: w.originalName ?? w.name,
     shape: w.shape.map(Number),
-    values: Float32Array.from(w.read().dataSync() as ArrayLike<number>),
+    values: storedCopy(w.read().dataSync() as ArrayLike<number>),
   }))
 }
 
@@ -56,21 +68,22 @@ export async function readWeights(model: TrainedModel): Promise<WeightTensor[]> 
   const weights = await model.namedWeights()
   return weights.map((w, i) => {
     if (typeof w?.name !== 'string' || !Array.isArray(w.shape) || !w.values) {
-      throw new TypeError(`ModelAdapter.namedWeights()[${i}] must be { name: string, shape: number[], values: Float32Array }`)
+      throw new TypeError(`ModelAdapter.namedWeights()[${i}] must be { name: string, shape: number[], values: Float32Array | Float64Array | number[] }`)
     }
-    return { name: w.name, shape: [...w.shape], values: Float32Array.from(w.values) }
+    return { name: w.name, shape: [...w.shape], values: storedCopy(w.values) }
   })
 }
 
 /**
- * SHA-256 over shapes and float32 bytes: equal hashes mean bit-identical weights. Names are
+ * SHA-256 over shapes, element types and the stored bytes (4 per float32, 8 per float64):
+ * equal hashes mean bit-identical weights at their own precision. Names are
  * left out because tfjs numbers layers per process (`dense_Dense1`, then `dense_Dense3`), so
  * two identical runs in one worker carry different names.
  */
 export function weightsSha256(weights: readonly WeightTensor[]): string {
   const hash = createHash('sha256')
   for (const w of weights) {
-    hash.update(`${w.shape.join('x')}\u0000`)
+    hash.update(`${w.shape.join('x')}:${w.values instanceof Float32Array ? 'f32' : 'f64'}\u0000`)
     hash.update(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength))
   }
   return hash.digest('hex')
@@ -96,7 +109,7 @@ export async function predictProbe(model: TrainedModel, probe: ShapedValues, ten
   if (isModelAdapter(model)) {
     if (!model.predict) return undefined
     const out = await model.predict(probe)
-    return { shape: [...out.shape], values: Float32Array.from(out.values) }
+    return { shape: [...out.shape], values: storedCopy(out.values) }
   }
   const input = tensor(probe)
   const output = model.predict(input) as Tensor | Tensor[]

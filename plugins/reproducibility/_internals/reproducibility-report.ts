@@ -31,6 +31,11 @@ export function fmt(x: number): string {
   return Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(4)))
 }
 
+/** ULPs are float32 steps unless the values were float64, which the figure then says. */
+function ulp(diff: ArrayDiff): string {
+  return diff.precision === 'float64' ? `${fmt(diff.maxUlp)} (f64)` : fmt(diff.maxUlp)
+}
+
 function pct(diff: ArrayDiff): string {
   return `${diff.differing}/${diff.total} (${fmt((100 * diff.differing) / Math.max(diff.total, 1))}%)`
 }
@@ -56,7 +61,7 @@ function comparisonLines(c: RunComparison): string[] {
     const shown = c.tensors.filter((t) => !t.diff.identical).slice(0, MAX_TENSOR_ROWS)
     const rows = [['tensor', 'shape', 'identical', 'max |diff|', 'max ULP', 'differing']]
     for (const t of c.reproducible ? c.tensors.slice(0, MAX_TENSOR_ROWS) : shown) {
-      rows.push([t.name, `[${t.shape.join(',')}]`, t.diff.identical ? 'yes' : 'no', fmt(t.diff.maxAbsDiff), fmt(t.diff.maxUlp), pct(t.diff)])
+      rows.push([t.name, `[${t.shape.join(',')}]`, t.diff.identical ? 'yes' : 'no', fmt(t.diff.maxAbsDiff), ulp(t.diff), pct(t.diff)])
     }
     const identical = c.tensors.filter((t) => t.diff.identical).length
     lines.push(`    weights: ${identical} of ${c.tensors.length} tensors bit-identical`)
@@ -64,7 +69,7 @@ function comparisonLines(c: RunComparison): string[] {
   }
   if (c.predictions) {
     const p = c.predictions
-    lines.push(`    predictions: ${p.identical ? 'bit-identical' : `max |diff| ${fmt(p.maxAbsDiff)}, max ULP ${fmt(p.maxUlp)}, ${pct(p)} differ`}`)
+    lines.push(`    predictions: ${p.identical ? 'bit-identical' : `max |diff| ${fmt(p.maxAbsDiff)}, max ULP ${ulp(p)}, ${pct(p)} differ`}`)
   }
   if (c.predictionsMismatch) lines.push(`    predictions: ${c.predictionsMismatch}`)
   const metrics = c.metrics.map((m) =>

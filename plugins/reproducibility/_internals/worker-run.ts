@@ -58,8 +58,8 @@ function withoutTfjsBanner(write: (line: string) => void): { line(text: string):
   }
 }
 
-/** Forwards a worker stream line by line, one console call per chunk (one log entry, not one per line). */
-function forward(stream: NodeJS.ReadableStream, write: (text: string) => void): void {
+/** Forwards a worker or child-process stream line by line, one console call per chunk (one log entry, not one per line). */
+export function forward(stream: NodeJS.ReadableStream, write: (text: string) => void): void {
   const ready: string[] = []
   const out = withoutTfjsBanner((line) => ready.push(line))
   const flush = () => ready.length > 0 && write(ready.splice(0).join('\n'))
@@ -92,8 +92,11 @@ export function runInWorkerThread(ref: TrainModuleRef, spec: RunSpec, signal?: A
       settled = true
       signal?.removeEventListener('abort', abort)
       fn()
+      // The run is over once it has replied: a timer or open handle left by the training
+      // code must not keep the thread (and its tfjs engine) alive.
+      void worker.terminate()
     }
-    const abort = () => settle(() => (void worker.terminate(), reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`))))
+    const abort = () => settle(() => reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`)))
     signal?.addEventListener('abort', abort, { once: true })
     worker.once('message', (reply: WorkerReply) =>
       settle(() => {

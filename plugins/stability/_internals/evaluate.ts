@@ -22,13 +22,24 @@ export interface EvaluatorOptions {
   onUsageError(error: UsageError): void
 }
 
+/**
+ * A copy of a generated input for code that may write into it: values with a fast-check
+ * clone method (`arb.tensor` values, `arb.tfTensor` tensors) are cloned, and an array (an
+ * argument tuple, or a plain array input) becomes a new array of cloned items. Nested plain
+ * arrays and other objects are shared, not copied.
+ */
+export function copyInput(input: unknown): unknown {
+  return Array.isArray(input) && !fc.hasCloneMethod(input) ? input.map(fc.cloneIfNeeded) : fc.cloneIfNeeded(input)
+}
+
 export function createEvaluator({ fn, spread, oracles, propertyName, onUsageError }: EvaluatorOptions): Evaluate {
   const needsOutput = oracles.some((o) => !o.callsFn)
-  // fn gets fresh copies of generated tensors: one that writes into its input must not
-  // change the counterexample fast-check keeps (it reports the very object it generated).
+  // fn gets fresh copies of generated tensors: one that writes into its input (or disposes
+  // a tfjs one) must not change the counterexample fast-check keeps (it reports the very
+  // object it generated).
   const call = spread
     ? (input: unknown) => fn(...(input as unknown[]).map(fc.cloneIfNeeded))
-    : (input: unknown) => fn(fc.cloneIfNeeded(input))
+    : (input: unknown) => fn(copyInput(input))
 
   function thrown(error: unknown, oracle: Oracle | undefined, output: unknown): Verdict {
     if (error instanceof UsageError) {

@@ -1,0 +1,46 @@
+/**
+ * Runs one training run in a fresh child process (`isolation: 'separate-processes'`) and
+ * returns its record. The child says it is ready before it gets the request (IPC messages sent
+ * before a listener exists are lost). A process isolates more than a worker thread does: process-wide state
+ * (environment variables changed at import, native addons such as tfjs-node with their own
+ * thread pools, `process.cwd()`, globals patched by preloaded modules) starts fresh too.
+ * The record crosses back over IPC with the structured-clone serialisation, so typed arrays
+ * keep their bits; the child's output is forwarded like a worker thread's.
+ */
+import { fork } from 'node:child_process'
+import type { RunRecord, RunSpec } from './run-training.ts'
+import { forward, moduleUrlOf, type TrainModuleRef } from './worker-run.ts'
+import type { WorkerReply, WorkerRequest } from './worker-task.ts'
+
+export function runInChildProcess(ref: TrainModuleRef, spec: RunSpec, signal?: AbortSignal): Promise<RunRecord> {
+  const request: WorkerRequest = { moduleUrl: moduleUrlOf(ref), exportName: ref.export, spec }
+  if (signal?.aborted) return Promise.reject(new Error(`run ${spec.run} not started: ${String(signal.reason)}`))
+  const child = fork(new URL('./train-process.mjs', import.meta.url), [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  forward(child.stdout!, (line) => console.log(line))
+  forward(child.stderr!, (line) => console.error(line))
+  const where = `backend ${spec.backend}, separate process ${child.pid ?? '?'}`
+  return new Promise<RunRecord>((resolve, reject) => {
+    let settled = false
+    const settle = (fn: () => void) => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', abort)
+      fn()
+      // The run is over once it has replied; whatever the training code left open must not keep the process alive.
+      if (child.exitCode === null) child.kill()
+    }
+    const abort = () => settle(() => reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`)))
+    signal?.addEventListener('abort', abort, { once: true })
+    child.on('message', (reply: WorkerReply | 'ready') => {
+      if (reply === 'ready') return void child.send(request)
+      settle(() => {
+        if (reply.ok) return resolve(reply.record)
+        const error = new Error(`run ${spec.run} (${where}) failed: ${reply.error.message}`)
+        error.stack = `${error.name}: ${error.message}\n${reply.error.stack?.split('\n').slice(1).join('\n') ?? ''}`
+        reject(error)
+      })
+    })
+    child.once('error', (error) => settle(() => reject(new Error(`run ${spec.run} (${where}): the process could not run: ${error.message}`, { cause: error }))))
+    child.once('exit', (code, sig) => settle(() => reject(new Error(`run ${spec.run} (${where}): the process exited (${sig ?? `code ${code}`}) before reporting`))))
+  })
+}
