@@ -45,17 +45,23 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
   // decides to recycle it), so it is submitted again rather than reported as a crash.
   let recycles = 0
   const MAX_RESUBMITS = 3
+  // A thread being terminated still looks idle to piscina until it has exited: no task may
+  // be submitted meanwhile.
+  let terminating: Promise<unknown> = Promise.resolve()
 
   return {
     size: options.workers,
     run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask {
       let port: MessagePort | undefined
+      const controls: ControlMessage[] = []
       let abort = new AbortController()
       let killed = false
 
-      const runOnce = (): Promise<FileTaskReturn & { workerId: number }> => {
+      const runOnce = async (): Promise<FileTaskReturn & { workerId: number }> => {
+        await terminating
         const { port1, port2 } = new MessageChannel()
         port = port1
+        for (const message of controls) port1.postMessage(message)
         abort = new AbortController()
         const recyclesBefore = recycles
         let heardFrom = false
@@ -95,7 +101,11 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
       })()
       return {
         done,
-        control: (message: ControlMessage) => port?.postMessage(message),
+        // Kept: a task submitted again (or not yet on a thread) gets every message so far.
+        control: (message: ControlMessage) => {
+          controls.push(message)
+          port?.postMessage(message)
+        },
         kill() {
           killed = true
           abort.abort()
@@ -106,7 +116,9 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
       const thread = piscina.threads.find((t) => t.threadId === workerId)
       if (!thread) return
       recycles++
-      await thread.terminate()
+      const exited = thread.terminate()
+      terminating = Promise.all([terminating, exited.catch(() => undefined)])
+      await exited
     },
     async close() {
       await piscina.destroy()
