@@ -103,6 +103,8 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
         },
       }
     },
+    // Children are only handed a file when idle (see run): nothing to release.
+    release() {},
     async recycle(workerId: number) {
       const child = [...children].find((c) => c.process.pid === workerId)
       if (!child || child.busy) return

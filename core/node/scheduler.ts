@@ -140,6 +140,7 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
       const used = options.memoryMetric === 'heap' ? done.heapUsedBytes : done.rssBytes
       const overLimit = options.memoryLimitBytes !== undefined && used > options.memoryLimitBytes
       if (overLimit || options.recycleEveryFile) await pool.recycle(done.workerId)
+      else pool.release(done.workerId)
     } catch (error) {
       if (!(error instanceof WorkerCrash)) throw error
       if (hungPhase) {

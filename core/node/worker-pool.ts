@@ -18,7 +18,9 @@ export interface PoolTask {
 export interface WorkerPool {
   readonly size: number
   run(task: FileTask, onBatch: (batch: WorkerBatch) => void): PoolTask
-  /** Replaces an idle worker (its memory passed the limit). */
+  /** After a file: the worker that ran it may take the next one. */
+  release(workerId: number): void
+  /** After a file: replace the worker that ran it (`--isolate file`, memory over the limit). */
   recycle(workerId: number): Promise<void>
   close(): Promise<void>
 }
