@@ -54,15 +54,10 @@ export class ExclusiveGate {
 
   onPaused(key: number, epoch: number): void {
     const task = this.tasks.get(key)
-    // A `paused` that answers an older pause crossed a resume: that resume wakes the worker,
-    // and the current pause will be answered before the worker's next test.
-    if (!task || epoch !== task.pauseEpoch) return
-    if (!this.busy()) {
-      // A pause that crossed a release: nothing to wait for.
-      task.state = 'running'
-      task.send({ type: 'resume' })
-      return
-    }
+    // Only an answer to the pause in force counts. A `paused` for an older pause, or one that
+    // arrives after a release already sent `resume` (state no longer 'pausing'), is stale:
+    // that resume wakes the worker.
+    if (!task || epoch !== task.pauseEpoch || task.state !== 'pausing') return
     task.state = 'paused'
     this.tryGrant()
   }

@@ -11,7 +11,8 @@ export class ExclusiveWaiter {
   private pauseRequested = false
   /** Echoed in `paused`, so the main thread can tell a current answer from a stale one. */
   private pauseEpoch = 0
-  private wake: (() => void) | undefined
+  private wakePaused: (() => void) | undefined
+  private wakeGranted: (() => void) | undefined
 
   constructor(private readonly sink: EventSink) {}
 
@@ -19,27 +20,37 @@ export class ExclusiveWaiter {
     if (message.type === 'pause') {
       this.pauseRequested = true
       this.pauseEpoch = message.epoch
-    }
-    else if (message.type === 'resume' || message.type === 'grant') {
-      // A grant also settles a pause that crossed our request on the way.
+    } else if (message.type === 'resume') {
       this.pauseRequested = false
-      const wake = this.wake
-      this.wake = undefined
-      wake?.()
+      this.wakePaused?.()
+      this.wakePaused = undefined
+    } else if (message.type === 'grant') {
+      // A grant also settles a pause that crossed our request on the way. Only a grant may
+      // start an exclusive test; a resume never does.
+      this.pauseRequested = false
+      this.wakeGranted?.()
+      this.wakeGranted = undefined
     }
   }
 
-  private waitFor(event: ['exclusive-request', string] | ['paused', number]): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve
-      this.sink.push(event)
-      this.sink.flush()
-    })
+  private send(event: ['exclusive-request', string] | ['paused', number]): void {
+    this.sink.push(event)
+    this.sink.flush()
   }
 
   /** Resolves when `test` may start. */
   async beforeTest(test: CollectedTest): Promise<void> {
-    if (this.pauseRequested) await this.waitFor(['paused', this.pauseEpoch])
-    if (test.exclusive) await this.waitFor(['exclusive-request', test.id])
+    if (this.pauseRequested) {
+      await new Promise<void>((resolve) => {
+        this.wakePaused = resolve
+        this.send(['paused', this.pauseEpoch])
+      })
+    }
+    if (test.exclusive) {
+      await new Promise<void>((resolve) => {
+        this.wakeGranted = resolve
+        this.send(['exclusive-request', test.id])
+      })
+    }
   }
 }
