@@ -134,8 +134,13 @@ export interface FileTask {
 export type WorkerEvent =
   | ['collected', CollectedTest[]]
   | ['test-start', id: string, timeoutMs: number]
-  /** Code outside a test starts (import, beforeAll, afterAll): the watchdog ends the worker after `deadlineMs`. */
-  | ['phase-start', label: string, deadlineMs: number]
+  /**
+   * Code outside a test starts (worker set-up, import, beforeAll, afterAll): the watchdog
+   * ends the worker after `deadlineMs`. `guards` lists the tests that cannot run if it
+   * fails (a beforeAll's tests); `resumable` says whether the file's other tests can run on
+   * a fresh worker afterwards.
+   */
+  | ['phase-start', label: string, deadlineMs: number, guards: string[], resumable: boolean]
   | ['phase-end']
   | ['test-end', TestResult]
   | ['log', id: string | null, entry: LogEntry]

@@ -33,6 +33,13 @@ export interface SchedulerOptions {
 }
 
 
+interface Phase {
+  label: string
+  deadlineMs: number
+  guards: string[]
+  resumable: boolean
+}
+
 export interface ScheduleOutcome {
   files: FileResult[]
   notRun: string[]
@@ -63,8 +70,8 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     let collected: CollectedTest[] = []
     let running: { id: string; timeoutMs: number } | undefined
     let hung: { id: string; timeoutMs: number } | undefined
-    let phase: { label: string; deadlineMs: number } | undefined
-    let hungPhase: { label: string; deadlineMs: number } | undefined
+    let phase: Phase | undefined
+    let hungPhase: Phase | undefined
     let watchdog: ReturnType<typeof setTimeout> | undefined
     const clearWatchdog = () => watchdog !== undefined && clearTimeout(watchdog)
     const armWatchdog = (deadlineMs: number, onFire: () => void) => {
@@ -75,6 +82,15 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
       }, deadlineMs)
     }
     const key = taskCount++
+    const reportSynthetic = (meta: CollectedTest, outcome: { state: 'failed'; error: SerializedError; attempts: number } | { state: 'skipped'; reason: string }) => {
+      const test = {
+        id: meta.id, file, suitePath: meta.suitePath, name: meta.name, fullName: meta.fullName, tags: meta.tags, durationMs: 0, attempts: 0,
+        expectFail: meta.expectFail, seed: 0, annotations: [], checks: [], logs: [], location: meta.location, ...outcome,
+      } as TestResult
+      reported.add(meta.id)
+      result.tests.push(test)
+      events.onTestResult(test)
+    }
 
     const task = pool.run(options.taskFor(file, skipIds), (batch: WorkerBatch) => {
       for (const event of batch.events) {
@@ -91,8 +107,8 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
             break
           }
           case 'phase-start': {
-            const [, label, deadlineMs] = event
-            phase = { label, deadlineMs }
+            const [, label, deadlineMs, guards, resumable] = event
+            phase = { label, deadlineMs, guards, resumable }
             armWatchdog(deadlineMs, () => (hungPhase = phase))
             break
           }
@@ -143,19 +159,31 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
       else pool.release(done.workerId)
     } catch (error) {
       if (!(error instanceof WorkerCrash)) throw error
-      if (hungPhase) {
-        // Import or an all-hook blocked the thread: rerunning would block again.
-        const message = `${hungPhase.label} blocked its worker for ${hungPhase.deadlineMs} ms (synchronous code such as an infinite loop?); the worker was terminated`
-        result.errors.push({ kind: 'timeout', name: 'TimeoutError', message })
-        countFailure()
-        for (const meta of collected.filter((t) => !reported.has(t.id))) {
-          const test: TestResult = {
-            id: meta.id, file, suitePath: meta.suitePath, name: meta.name, fullName: meta.fullName, tags: meta.tags, durationMs: 0, attempts: 0,
-            expectFail: meta.expectFail, seed: 0, annotations: [], checks: [], logs: [], location: meta.location, state: 'skipped', reason: `not run: ${hungPhase.label} blocked the worker`,
-          }
-          result.tests.push(test)
-          events.onTestResult(test)
+      const stuckIn = hungPhase ?? (running ? undefined : phase)
+      if (stuckIn) {
+        // The worker died outside a test: blocked (watchdog) or crashed in set-up, import or
+        // an all-hook. The tests that hook guards fail with the reason; the file's other
+        // tests run on a fresh worker when that is safe (not after set-up or import, which
+        // would only fail again).
+        const reason = hungPhase
+          ? `${stuckIn.label} did not finish within ${stuckIn.deadlineMs} ms (a synchronous loop, or slow top-level work: move it into beforeAll); the worker was terminated`
+          : `${stuckIn.label}: ${error.message}`
+        const failure: SerializedError = { kind: hungPhase ? 'timeout' : 'crash', name: hungPhase ? 'TimeoutError' : 'WorkerCrash', message: reason }
+        const guarded = new Set(stuckIn.guards)
+        if (guarded.size === 0) {
+          result.errors.push(failure)
+          countFailure()
         }
+        for (const meta of collected.filter((t) => guarded.has(t.id) && !reported.has(t.id))) {
+          reportSynthetic(meta, { state: 'failed', error: { ...failure, location: meta.location }, attempts: 1 })
+          countFailure()
+        }
+        const remaining = collected.filter((t) => !reported.has(t.id))
+        if (stuckIn.resumable && remaining.some((t) => t.mode === 'run') && !bailed) {
+          queue.unshift({ file, skipIds: [...reported] })
+          return
+        }
+        for (const meta of remaining) reportSynthetic(meta, { state: 'skipped', reason: `not run: ${stuckIn.label} ended the worker` })
         finishFile(file)
         return
       }

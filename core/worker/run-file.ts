@@ -49,8 +49,12 @@ let onStrayError: ((error: unknown) => void) | undefined
 process.on('uncaughtException', (error) => onStrayError?.(error))
 process.on('unhandledRejection', (error) => onStrayError?.(error))
 
+function workerSetupKey(task: FileTask): string {
+  return JSON.stringify([task.configFile, task.setupFiles, task.pluginOptions])
+}
+
 async function ensureWorkerSetup(task: FileTask): Promise<void> {
-  const key = JSON.stringify([task.configFile, task.setupFiles, task.pluginOptions])
+  const key = workerSetupKey(task)
   if (key === setupKey) return
   const userPlugins: unknown[] = []
   if (task.configFile) {
@@ -164,14 +168,18 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
   const fileError = (error: SerializedError) => sink.push(['file-error', error])
   onStrayError = (error) => fileError(serializeError(error))
   // Code outside tests can block the thread too: the main thread's watchdog must know.
-  const enterPhase = (label: string, deadlineMs: number) => {
-    sink.push(['phase-start', label, deadlineMs])
+  const enterPhase = (label: string, deadlineMs: number, guards: string[] = [], resumable = false) => {
+    sink.push(['phase-start', label, deadlineMs, guards, resumable])
     sink.flush()
   }
 
   try {
     try {
-      await ensureWorkerSetup(task)
+      if (workerSetupKey(task) !== setupKey) {
+        enterPhase('setting up the worker (config plugins, setupFiles)', Math.max(watchdogDeadline(task.timeoutMs), IMPORT_DEADLINE_MS))
+        await ensureWorkerSetup(task)
+        sink.push(['phase-end'])
+      }
     } catch (error) {
       fileError(prefixed(serializeError(error), 'could not set up the worker (config plugins or setupFiles)'))
       return finish()
@@ -301,7 +309,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
       let hookError: SerializedError | undefined
       const where = suite.name ? ` of "${suite.name}"` : ''
       if (suite.beforeAll.length > 0) {
-        enterPhase(`beforeAll hook${where}`, watchdogDeadline(task.timeoutMs))
+        enterPhase(`beforeAll hook${where}`, watchdogDeadline(task.timeoutMs), inside.filter(runnable).map((m) => m.collected.id), true)
         try {
           await withTimeout(async () => {
             for (const hook of suite.beforeAll) await hook()
@@ -323,7 +331,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
         }
       }
       if (suite.afterAll.length > 0) {
-        enterPhase(`afterAll hook${where}`, watchdogDeadline(task.timeoutMs))
+        enterPhase(`afterAll hook${where}`, watchdogDeadline(task.timeoutMs), [], true)
         try {
           await withTimeout(async () => {
             for (const hook of suite.afterAll) await hook()

@@ -81,7 +81,7 @@ t.test('--isolate file with two workers: every file gets its own worker, none is
   t.equal(new Set(ids).size, 10, 'ten files, ten worker threads')
 })
 
-t.test('a synchronous loop outside a test (import, beforeAll) ends its worker; the run goes on', async (t) => {
+t.test('a synchronous loop outside a test (import, beforeAll) ends its worker; the rest of the file and the run go on', async (t) => {
   const dir = makeProject(t, {
     'import-loop.mltest.ts': `import { test } from 'mltest'\ntest('never collected', () => {})\nwhile (true) {}\n`,
     'hook-loop.mltest.ts': `import { beforeAll, describe, test } from 'mltest'
@@ -95,8 +95,27 @@ test('outside the block', () => {})
   })
   const r = await runCli(dir, ['run', '--no-color', '--timeout', '300'], { timeoutMs: 60_000 })
   t.equal(r.code, 1, r.stdout + r.stderr)
-  t.match(r.stdout, /importing the file blocked its worker for 10000 ms/)
-  t.match(r.stdout, /beforeAll hook of "blocked" blocked its worker for 1600 ms/)
+  t.match(r.stdout, /importing the file did not finish within 10000 ms/)
+  t.match(r.stdout, /FAIL\s+hook-loop\.mltest\.ts > blocked > after the hook[\s\S]*beforeAll hook of "blocked" did not finish within 1600 ms/, 'the hook\'s tests fail with the reason')
   t.match(r.stdout, /✓ fine\.mltest\.ts/)
-  t.match(r.closing, /^mltest: 1 passed, 0 failed, 2 skipped, 2 file errors$/)
+  // The test outside the blocked describe still runs, on a fresh worker.
+  t.match(r.closing, /^mltest: 2 passed, 1 failed, 0 skipped, 1 file error$/)
+})
+
+t.test('a crash inside an all-hook or at import is reported with the phase; the rest of the file runs', async (t) => {
+  const dir = makeProject(t, {
+    'exit-at-import.mltest.ts': `import { test } from 'mltest'\ntest('never collected', () => {})\nprocess.exit(4)\n`,
+    'exit-in-hook.mltest.ts': `import { afterAll, describe, test } from 'mltest'
+describe('leaky', () => {
+  test('inside', () => {})
+  afterAll(() => { process.exit(5) })
+})
+test('after the block', () => {})
+`,
+  })
+  const r = await runCli(dir, ['run', '--no-color', '--workers', '1'])
+  t.equal(r.code, 1, r.stdout + r.stderr)
+  t.match(r.stdout, /importing the file: the worker exited with code 4/)
+  t.match(r.stdout, /afterAll hook of "leaky": the worker exited with code 5/)
+  t.match(r.closing, /^mltest: 2 passed, 0 failed, 0 skipped, 2 file errors$/, 'both tests of the hook file ran')
 })
