@@ -100,6 +100,9 @@ function addTest(name: unknown, fn: TestFn | undefined, options: TestOptions | u
   if (mode !== 'todo' && typeof fn !== 'function') {
     throw new TypeError(`${api} "${testName}": the second argument must be the test function — use test.todo("${testName}") for a test without a body`)
   }
+  if (options?.error !== undefined && !expectFail) {
+    throw new TypeError(`test("${testName}"): the error option applies to test.fails only — write test.fails("${testName}", fn, { error })`)
+  }
   suite.children.push({ kind: 'test', name: testName, parent: suite, fn, mode, expectFail, options: options ?? {}, location: callerLocation() })
 }
 

@@ -409,11 +409,16 @@ test.fails('right failure by substring', () => { throw new Error('softmax overfl
 test.fails('wrong failure', () => { throw new TypeError('cannot read properties of undefined') }, { error: /budget/ })
 test.fails('no failure', () => {}, { error: /budget/ })
 test.fails('any failure without { error }', () => { expect(1).toBe(2) })
+const shared = /overflow/g
+test.fails('a /g pattern, first use', () => { throw new Error('overflow in exp') }, { error: shared })
+test.fails('a /g pattern, second use', () => { throw new Error('overflow in exp') }, { error: shared })
 `,
+    'misuse.mltest.ts': `import { test } from 'mltest'\ntest('plain test with error', () => {}, { error: /x/ })\n`,
   })
   const r = await runCli(dir, ['run', '--no-color'])
   t.equal(r.code, 1)
-  t.equal(r.closing, 'mltest: 3 passed, 2 failed, 0 skipped')
+  t.equal(r.closing, 'mltest: 5 passed, 2 failed, 0 skipped, 1 file error')
+  t.match(r.stdout, /the error option applies to test\.fails only/)
   t.match(r.stdout, /FAIL\s+fails\.mltest\.ts > wrong failure[\s\S]*not with the expected error \(\/budget\/\):\s+cannot read properties of undefined/)
   t.match(r.stdout, /FAIL\s+fails\.mltest\.ts > no failure[\s\S]*expected to fail, but it passed/)
 })
