@@ -65,19 +65,8 @@ describe.each([['row', 7]])('table %s %d', (label, n) => {
 })
 `
 
-const ONLY = `
-import { describe, test } from 'mltest'
-test('not marked only', () => { throw new Error('should have been skipped by .only') })
-test.only('marked only', () => {})
-describe.only('only suite', () => {
-  test('inside only suite', () => {})
-  test.skip('skipped inside only suite', () => { throw new Error('ran') })
-})
-describe('plain suite', () => {
-  test('outside only', () => { throw new Error('should have been skipped by .only') })
-  test.only('nested only', () => {})
-})
-`
+// A fixture file (not inline): the project's own check for a forgotten .only skips test/fixtures/.
+const ONLY = readFileSync(new URL('../fixtures/modifiers/only.mltest.ts', import.meta.url), 'utf8')
 
 const RETRIES = `
 import { describe, test } from 'mltest'
