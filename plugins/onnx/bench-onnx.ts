@@ -9,7 +9,7 @@ import { currentTest, recordCheck, resolveModelRef } from '../../core/index.ts'
 import { createRng } from '../../core/seed.ts'
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
-import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
+import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatSummary, formatTable } from './_internals/format-report.ts'
 import { MEAN_CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
@@ -25,11 +25,17 @@ export interface BenchOnnxOptions {
   name?: string
   /** Fixed feeds by input name (Tensors or `{ data, dims, type? }`); checked against the model. */
   inputs?: Record<string, FeedValue>
-  /** With fixed `inputs`: the batch they hold, for throughput. Default: axis 0 of the first input. */
+  /** With fixed `inputs`: the batch they hold, for throughput. Default: the size of the batch dimension (see batchDim). */
   batchSize?: number
-  /** Without `inputs`: batch sizes to benchmark, each filling the inputs' dynamic axis 0. Default `[1]`. */
+  /** Without `inputs`: batch sizes to benchmark, each filling the batch dimension. Default `[1]`. */
   batchSizes?: number[]
-  /** Sizes of other named dynamic dimensions, e.g. `{ seq: 128 }`; the batch axis is set by batchSizes. */
+  /**
+   * The symbolic dimension that is the batch wherever it appears, e.g. `'batch'` for a
+   * seq-first `[seq, batch, d]` model. Default: axis 0 of the first input (and any other
+   * input's dynamic axis 0 that `dims` does not size).
+   */
+  batchDim?: string
+  /** Sizes of the other named dynamic dimensions, e.g. `{ seq: 128 }`, at any axis; the batch dimension is set by batchSizes. */
   dims?: Record<string, number>
   /** Builds generated input data. Default: normal(0, 1) floats, zeros for integers and bools. */
   generate?: InputGenerator
@@ -162,18 +168,19 @@ export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {
   try {
     rssAfterLoad = sampler.sample()
     specs = inputSpecs(session)
+    const batch = resolveBatchAxis(specs, options.batchDim, label)
     if (options.inputs) {
       const feeds = checkFeeds(ort, options.inputs, specs, label)
-      batches.push(await measureBatch(session, feeds, options.batchSize ?? batchSizeOf(feeds), loop, sampler, timer, label))
+      batches.push(await measureBatch(session, feeds, options.batchSize ?? batchSizeOf(feeds, specs, batch), loop, sampler, timer, label))
     } else {
       const fixed = fixedBatchSize(specs)
       if (fixed !== undefined && options.batchSizes && options.batchSizes.some((b) => b !== fixed)) {
         throw new BenchOnnxError('BAD_OPTION', `benchOnnx: ${label} has no dynamic dimension (${specs.map(formatSpec).join('; ')}), so it only runs at batch size ${fixed} — use batchSizes: [${fixed}] or omit it`)
       }
-      checkNamedDims(specs, options.dims ?? {}, label)
+      checkNamedDims(specs, options.dims ?? {}, label, batch)
       const rng = createRng(seed)
       for (const batchSize of options.batchSizes ?? [fixed ?? 1]) {
-        const feeds = generateFeeds(ort, specs, batchSize, options.dims ?? {}, rng, options.generate, label)
+        const feeds = generateFeeds(ort, specs, batchSize, options.dims ?? {}, rng, options.generate, label, batch)
         batches.push(await measureBatch(session, feeds, batchSize, loop, sampler, timer, label))
       }
     }

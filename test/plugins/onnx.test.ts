@@ -337,6 +337,32 @@ t.test('bad inputs name the input and the expected vs given dtype or shape', asy
   t.equal((await benchOnnx(fixed, { ...quick, log: false })).batches[0]!.batchSize, 3)
 })
 
+t.test('batchDim: a seq-first [seq, batch, d] model benchmarks its batch axis', async (t) => {
+  const seqFirst = reluModel({ dims: ['seq', 'batch', 4] })
+  // Axis 0 is the batch by default, so seq cannot be sized and batch is left unset.
+  await t.rejects(benchOnnx(seqFirst, { ...quick, dims: { seq: 3 } }), { code: 'BAD_OPTION', message: /dims\.seq names the batch axis \(axis 0 of x: float32 \[seq, batch, 4\]\) — set batch sizes with batchSizes: \[3\], not dims; if another dimension is the batch, name it with batchDim: '<name>'/ })
+  // A batchDim the model does not have is a typo, reported with the names it has.
+  await t.rejects(benchOnnx(seqFirst, { ...quick, batchDim: 'batch_size', dims: { seq: 3 } }), {
+    name: 'BenchOnnxError',
+    code: 'BAD_OPTION',
+    message: /batchDim "batch_size" is not a dynamic dimension of model \(its named dynamic dimensions: seq, batch; inputs x: float32 \[seq, batch, 4\]\) — name the batch dimension/,
+  })
+  // With batchDim: 'batch', dims may size seq at axis 0 but not the batch itself.
+  await t.rejects(benchOnnx(seqFirst, { ...quick, batchDim: 'batch', dims: { batch: 2 } }), { code: 'BAD_OPTION', message: /dims\.batch names the batch axis \(axis 1 of x: float32 \[seq, batch, 4\]\) — set batch sizes with batchSizes: \[2\], not dims$/ })
+  await t.rejects(benchOnnx(seqFirst, { ...quick, batchDim: 'batch' }), { code: 'INPUT_UNBUILDABLE', message: /dynamic dimension "seq" at axis 0 .* give its size with dims: \{ seq: <size> \}/ })
+  const result = await benchOnnx(seqFirst, { ...quick, batchDim: 'batch', dims: { seq: 3 }, batchSizes: [2, 8], log: false })
+  t.same(result.batches.map((b) => b.feeds), [['x: float32 [3, 2, 4]'], ['x: float32 [3, 8, 4]']])
+  t.same(result.batches.map((b) => b.batchSize), [2, 8])
+  for (const b of result.batches) {
+    const sum = b.samplesMs.reduce((a, c) => a + c, 0)
+    t.equal(b.throughput, (b.batchSize * b.samplesMs.length * 1000) / sum, `throughput of batch ${b.batchSize} counts batch rows, not seq steps`)
+  }
+  // Fixed feeds: the batch they hold is read from the batchDim axis, not axis 0.
+  const fixedFeeds = await benchOnnx(seqFirst, { ...quick, batchDim: 'batch', inputs: { x: { data: new Float32Array(3 * 5 * 4), dims: [3, 5, 4] } }, log: false })
+  t.equal(fixedFeeds.batches[0]!.batchSize, 5)
+  t.equal((await benchOnnx(seqFirst, { ...quick, inputs: { x: { data: new Float32Array(3 * 5 * 4), dims: [3, 5, 4] } }, log: false })).batches[0]!.batchSize, 3, 'default: axis 0')
+})
+
 t.test('feeds across inputs: shared dimensions, custom generators', async (t) => {
   // Two inputs that share the symbolic dimension 'batch'.
   const info = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } } })

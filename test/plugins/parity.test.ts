@@ -18,6 +18,7 @@ import {
 } from '../../plugins/parity/index.ts'
 import { toleranceLookup, withinTolerance } from '../../plugins/parity/_internals/tolerance.ts'
 import { binFractions, quantileBinning } from '../../plugins/parity/_internals/distances.ts'
+import { exactRatePValue, hypergeometricPmf } from '../../plugins/parity/_internals/exact-rate-test.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -370,7 +371,7 @@ t.test('checkDistributionSkew: thresholds map with "*", per-feature bins, and ±
   const inf = await inTest(() => checkDistributionSkew({ training, serving: servingInf, features: ['x'], thresholds: 0.2, permutations: 199 }))
   t.equal(inf.error?.name, 'AssertionError')
   t.match(inf.error!.message, '✗ x: Jensen-Shannon distance ')
-  t.match(inf.error!.message, /n training 200 \/ serving 180\n {6}✗ non-finite \(±Infinity\): training 0\/200 \(0.0%\), serving 20\/200 \(10.0%\) · difference 0.1 > threshold 0.05 · permutation p 0.005/)
+  t.match(inf.error!.message, /n training 200 \/ serving 180\n {6}✗ non-finite \(±Infinity\): training 0\/200 \(0.0%\), serving 20\/200 \(10.0%\) · difference 0.1 > threshold 0.05 · exact hypergeometric \(Fisher\) test p 1\.157e-6/)
   t.ok(inf.result === undefined && (inf.checks[0]!.metrics['distance.x'] as number) < 0.2, 'the finite values still match: Infinity did not collapse the bins')
   t.match(inf.checks[0], { verdict: 'fail', metrics: { 'nonFiniteRateDiff.x': 0.1 } })
   // The same Infinity share on both sides is no skew, but it is reported.
@@ -430,6 +431,54 @@ t.test('checkDistributionSkew: the Monte Carlo permutation p-value matches the e
   t.ok(Math.abs(pN - exactN.p) < 4 * seN + 1 / (permutations + 1), `numeric: Monte Carlo p ${pN}, exact p ${exactN.p} (${exactN.splits} splits, SE ${seN.toFixed(4)})`)
 })
 
+t.test('missing and non-finite rate differences get the exact hypergeometric (Fisher) test', async (t) => {
+  const flags = (count: number, rows: number) => Array.from({ length: rows }, (_, i) => (i < count ? 1 : 0))
+  const rate = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length
+  const enumerated = (kt: number, nt: number, ks: number, ns: number) => exactPValue(flags(kt, nt), flags(ks, ns), (x, y) => Math.abs(rate(x) - rate(y)))
+  // By hand, n_t = n_s = 5, M = 3: P(K = k) = C(3, k) C(7, 5 − k) / C(10, 5) = 21, 105, 105, 21 / 252.
+  // Observed 0 vs 3 (difference 0.6): only k = 0 and k = 3 are as extreme, p = 42 / 252 = 1/6.
+  const hand = enumerated(0, 5, 3, 5)
+  t.same(hand, { p: 1 / 6, splits: 252 })
+  t.ok(Math.abs(exactRatePValue(0, 5, 3, 5) - 1 / 6) < 1e-12, `exact p ${exactRatePValue(0, 5, 3, 5)} = 1/6`)
+  t.ok(Math.abs(exactRatePValue(1, 5, 2, 5) - 1) < 1e-12, '1 vs 2 of 5: every table is as extreme')
+  t.same(Array.from(hypergeometricPmf(10, 3, 5).probabilities, (p) => Math.round(p * 252 * 1e9) / 1e9), [21, 105, 105, 21])
+  // Unequal sides and other counts against the enumeration of every split.
+  for (const [kt, nt, ks, ns] of [[0, 4, 3, 6], [1, 6, 4, 5], [2, 7, 0, 5], [0, 3, 4, 9], [3, 8, 3, 4]] as const) {
+    const exact = enumerated(kt, nt, ks, ns).p
+    t.ok(Math.abs(exactRatePValue(kt, nt, ks, ns) - exact) < 1e-12, `${kt}/${nt} vs ${ks}/${ns}: ${exactRatePValue(kt, nt, ks, ns)} = enumerated ${exact}`)
+  }
+  // Stable at N = 200 000: the distribution sums to 1 with the hypergeometric mean and variance.
+  const N = 200_000
+  const M = 2200
+  const n = 100_000
+  const { low, probabilities } = hypergeometricPmf(N, M, n)
+  let sum = 0
+  let mean = 0
+  let square = 0
+  probabilities.forEach((p, i) => { sum += p; mean += (low + i) * p; square += (low + i) ** 2 * p })
+  const variance = (n * M / N) * (1 - M / N) * (N - n) / (N - 1)
+  t.ok(Math.abs(sum - 1) < 1e-9 && Math.abs(mean - n * M / N) < 1e-6 && Math.abs(square - mean ** 2 - variance) / variance < 1e-6, `sum ${sum}, mean ${mean}, variance ${square - mean ** 2} (expected ${variance})`)
+  const big = exactRatePValue(1000, n, 1200, n)
+  t.ok(big > 0 && big < 1e-3, `1.0% vs 1.2% of 100 000 rows each: p ${big}`)
+  t.ok(Math.abs(exactRatePValue(1100, n, 1100, n) - 1) < 1e-12, 'equal rates: p 1')
+
+  // In the check: the test is named in the line and in the H0 description.
+  const training = Array.from({ length: 5 }, () => ({ x: 1 }))
+  const serving = Array.from({ length: 5 }, (_, i) => ({ x: i < 3 ? null : 1 }))
+  const noise = await inTest(() => checkDistributionSkew({ training, serving, features: ['x'], thresholds: 1, permutations: 99 }))
+  t.equal(noise.error, undefined, 'p 1/6 >= alpha: inconclusive, no throw')
+  t.match(noise.result!.features[0]!.missingRate, { verdict: 'inconclusive', test: 'exact hypergeometric (Fisher) test' })
+  t.ok(Math.abs(noise.result!.features[0]!.missingRate.pValue! - 1 / 6) < 1e-12)
+  // 0 of 20 vs 12 of 20: p = 2 · C(28, 20) / C(40, 20) ≈ 4e-5 < alpha, so skew, and the line names the test.
+  const many = (missing: number) => Array.from({ length: 20 }, (_, i) => ({ x: i < missing ? null : 1 }))
+  const skew = await inTest(() => checkDistributionSkew({ training: many(0), serving: many(12), features: ['x'], thresholds: 1, permutations: 99 }))
+  t.match(skew.error!.message, /✗ missing \(undefined, null, NaN\): training 0\/20 \(0\.0%\), serving 12\/20 \(60\.0%\) · difference 0\.6 > threshold 0\.05 · exact hypergeometric \(Fisher\) test p [\d.e-]+/)
+  t.match(skew.error!.message, 'exact hypergeometric (Fisher) test of each rate difference')
+  const choose = (a: number, b: number) => { let r = 1; for (let i = 1; i <= b; i++) r = (r * (a - b + i)) / i; return r }
+  t.ok(Math.abs(skew.checks[0]!.metrics['missingRateDiff.x'] as number - 0.6) < 1e-12)
+  t.ok(Math.abs(exactRatePValue(0, 20, 12, 20) - (2 * choose(28, 20)) / choose(40, 20)) < 1e-15, `p ${exactRatePValue(0, 20, 12, 20)} = 2 C(28,20)/C(40,20)`)
+})
+
 t.test('checkDistributionSkew: a permutation test separates skew from sampling noise', async (t) => {
   // Perfectly separated categories: a permutation reaches L-infinity 1 only with the same split
   // (probability 1/C(40,20) ~ 7e-12), so p is the minimum, 1 / (1 + 199) = 0.005.
@@ -437,7 +486,7 @@ t.test('checkDistributionSkew: a permutation test separates skew from sampling n
   const b = Array.from({ length: 20 }, () => ({ c: 'b' }))
   const skew = await inTest(() => checkDistributionSkew({ training: a, serving: b, features: ['c'], permutations: 199 }))
   t.match(skew.error!.message, '✗ c: L-infinity 1 > threshold 0.1 · permutation p 0.005')
-  t.match(skew.error!.message, 'H0: training and serving values come from the same distribution (permutation test of the distance, and of each rate difference); 199 permutations, p = (1 + #{permuted >= observed}) / (1 + 199), alpha 0.05, seed 1234; no multiple-comparison correction across the 1 features (for a family-wise alpha, pass alpha / 1) (replay: same --seed)')
+  t.match(skew.error!.message, 'H0: training and serving values come from the same distribution (permutation test of the distance; exact hypergeometric (Fisher) test of each rate difference); 199 permutations, p = (1 + #{permuted >= observed}) / (1 + 199), alpha 0.05, seed 1234; no multiple-comparison correction across the 1 features (for a family-wise alpha, pass alpha / 1) (replay: same --seed)')
   t.equal(skew.checks[0]!.metrics['pValue.c'], 0.005)
 
   // Two small samples of one distribution: over the threshold, but p is large → inconclusive, no throw.

@@ -7,6 +7,7 @@ import {
   checkReproducible, checkTrainingStep, diffArrays, reproducibilityPlugin, seedEverything, ulpDistance,
   type ModelAdapter, type ReproducibilityResult, type TrainContext,
 } from '../../plugins/reproducibility/index.ts'
+import { compareMetrics } from '../../plugins/reproducibility/_internals/compare-runs.ts'
 import { buildPenguinModel, penguinTensors, trainPenguins, trainPenguinsCarelessly } from '../../examples/reproducibility/penguin-model.ts'
 
 /** The check's failure, or a tap failure when it unexpectedly passed. */
@@ -139,6 +140,35 @@ t.test('float64 weights and metrics are compared bit for bit at float64', async 
   const metricError = await failureOf(checkReproducible(metric, { isolation: 'same-worker', backend: 'none' }))
   t.same(metricError.result.groups[0]!.comparisons[0]!.metrics.map((m) => [m.name, m.identical, m.within]), [['loss', false, false]], '0.3 and 0.1 + 0.2 are one double apart')
   t.ok((await checkReproducible(metric, { isolation: 'same-worker', backend: 'none', tolerance: { ulps: 1 } })).reproducible, 'and agree within 1 float64 ULP')
+})
+
+t.test('metrics are counted in float32 ULPs when both values are float32 values', async (t) => {
+  // tfjs fit logs hold float32 losses as doubles: two float32 steps apart is float32 noise.
+  const bits = new Int32Array(1)
+  const f = new Float32Array(bits.buffer)
+  f[0] = 0.7
+  const loss1 = f[0]!
+  bits[0]! += 2
+  const loss2 = f[0]!
+  t.ok(Math.fround(loss1) === loss1 && Math.fround(loss2) === loss2 && loss1 !== loss2, 'both are float32 values')
+  const [loose] = compareMetrics({ loss: loss1 }, { loss: loss2 }, { ulps: 4 })
+  t.same([loose!.precision, loose!.ulps, loose!.within], ['float32', 2, true], '2 float32 ULPs apart, within ulps: 4')
+  const [tight] = compareMetrics({ loss: loss1 }, { loss: loss2 }, { ulps: 1 })
+  t.same([tight!.precision, tight!.ulps, tight!.within], ['float32', 2, false], 'but not within ulps: 1')
+  // A double that is not a float32 value keeps float64 ULPs: 0.3 and 0.1 + 0.2 are 1 apart.
+  const [double] = compareMetrics({ loss: 0.3 }, { loss: 0.1 + 0.2 }, { ulps: 1 })
+  t.same([double!.precision, double!.ulps, double!.within], ['float64', 1, true])
+  // A float64 pair a float32 ULP or so apart is ~5e8 float64 ULPs: float32 noise tolerances do not cover it.
+  const [far] = compareMetrics({ loss: 0.7 }, { loss: 0.7 + 1e-7 }, { ulps: 4 })
+  t.equal(far!.precision, 'float64')
+  t.ok(far!.ulps > 1e8 && !far!.within, `${far!.ulps} float64 ULPs apart is outside ulps: 4`)
+  t.same(compareMetrics({ loss: loss1 }, { loss: 0.7 }, {}).map((m) => m.precision), ['float64'], 'mixed pair: float64')
+
+  // End to end through checkReproducible.
+  const train = ({ run }: TrainContext) => ({ model: adapter([1], [2]), metrics: { loss: run === 1 ? loss1 : loss2 } })
+  t.ok((await checkReproducible(train, { isolation: 'same-worker', backend: 'none', tolerance: { ulps: 4 } })).reproducible, 'passes with ulps: 4')
+  const strict = await failureOf(checkReproducible(train, { isolation: 'same-worker', backend: 'none', tolerance: { ulps: 1 } }))
+  t.match(strict.message, /metrics: loss 0\.7 vs 0\.7\d* \(\|diff\| [\d.e-]+, 2 float32 ULPs\)/)
 })
 
 t.test('runs whose weights cannot be lined up, or whose predictions cannot, are not reproducible', async (t) => {

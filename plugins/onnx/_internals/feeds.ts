@@ -1,6 +1,7 @@
 /**
  * Feeds for `session.run` built from the model's input metadata, with dynamic dimensions
- * filled from batchSizes and `dims` (caller-given feeds are checked in check-feeds.ts).
+ * filled from batchSizes (the batch dimension) and `dims` (the others); caller-given feeds
+ * are checked in check-feeds.ts.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node'
 import type { Rng } from '../../../core/seed.ts'
@@ -43,38 +44,70 @@ export function fixedBatchSize(specs: InputSpec[]): number | undefined {
   return first ? (first.shape[0] as number) : 1
 }
 
-/** The symbols of dynamic batch axes (axis 0), which batchSizes fills. */
-function batchSymbols(specs: InputSpec[]): Set<string> {
-  const symbols = new Set<string>()
-  for (const spec of specs) {
-    const dim = spec.shape[0]
-    if (typeof dim === 'string' && dim !== '') symbols.add(dim)
+/**
+ * The batch axis of generated feeds. `symbol` is the dimension batchSizes fills wherever it
+ * appears. Without an explicit batchDim, a dynamic axis 0 that `dims` does not size is also
+ * the batch (the common [batch, ...] layout, including unnamed or differently named axes).
+ */
+export interface BatchAxis {
+  symbol: string | undefined
+  explicit: boolean
+}
+
+function namedSymbols(specs: InputSpec[]): string[] {
+  return [...new Set(specs.flatMap((s) => s.shape.filter((d): d is string => typeof d === 'string' && d !== '')))]
+}
+
+/** Resolves `batchDim`: a named dynamic dimension of the model, else axis 0 of the first input. */
+export function resolveBatchAxis(specs: InputSpec[], batchDim: string | undefined, model: string): BatchAxis {
+  if (batchDim === undefined) {
+    const first = specs.find((s) => s.shape.length > 0)?.shape[0]
+    return { symbol: typeof first === 'string' && first !== '' ? first : undefined, explicit: false }
   }
-  return symbols
+  const named = namedSymbols(specs)
+  if (typeof batchDim !== 'string' || !named.includes(batchDim)) {
+    const has = named.length ? `its named dynamic dimensions: ${named.join(', ')}` : 'it has no named dynamic dimension'
+    throw new BenchOnnxError('BAD_OPTION', `benchOnnx: batchDim ${JSON.stringify(batchDim)} is not a dynamic dimension of ${model} (${has}; inputs ${specs.map(formatSpec).join('; ')}) — name the batch dimension, or omit batchDim to use axis 0 of the first input`)
+  }
+  return { symbol: batchDim, explicit: true }
+}
+
+function isBatchAxis(dim: number | string, axis: number, batch: BatchAxis, namedDims: Record<string, number>): boolean {
+  if (!isDynamic(dim)) return false
+  if (typeof dim === 'string' && dim !== '' && dim === batch.symbol) return true
+  return !batch.explicit && axis === 0 && !(typeof dim === 'string' && dim in namedDims)
 }
 
 /**
- * Checks `dims` before any feed is built: an entry for the batch axis would silently
+ * Checks `dims` before any feed is built: an entry for the batch dimension would silently
  * override batchSizes (and so the throughput's batch), and a name the model does not have
  * is a typo that would otherwise leave its dimension unset.
  */
-export function checkNamedDims(specs: InputSpec[], dims: Record<string, number>, model: string): void {
-  const batch = batchSymbols(specs)
-  const named = new Set(specs.flatMap((s) => s.shape.filter((d): d is string => typeof d === 'string' && d !== '')))
+export function checkNamedDims(specs: InputSpec[], dims: Record<string, number>, model: string, batch: BatchAxis): void {
+  const named = namedSymbols(specs)
   for (const name of Object.keys(dims)) {
-    if (batch.has(name)) {
-      const spec = specs.find((s) => s.shape[0] === name)!
-      throw new BenchOnnxError('BAD_OPTION', `benchOnnx: dims.${name} names the batch axis (axis 0 of ${formatSpec(spec)}) — set batch sizes with batchSizes: [${dims[name]}], not dims`)
+    if (name === batch.symbol) {
+      const spec = specs.find((s) => s.shape.includes(name))!
+      const hint = batch.explicit ? '' : `; if another dimension is the batch, name it with batchDim: '<name>'`
+      throw new BenchOnnxError('BAD_OPTION', `benchOnnx: dims.${name} names the batch axis (axis ${spec.shape.indexOf(name)} of ${formatSpec(spec)}) — set batch sizes with batchSizes: [${dims[name]}], not dims${hint}`)
     }
-    if (!named.has(name)) {
-      const others = [...named].filter((d) => !batch.has(d))
+    if (!named.includes(name)) {
+      const others = named.filter((d) => d !== batch.symbol)
       throw new BenchOnnxError('BAD_OPTION', `benchOnnx: dims.${name} is not a dimension of ${model} (${others.length ? `its named dynamic dimensions: ${others.join(', ')}` : 'it has no named dynamic dimension besides the batch'}) — check the name`)
     }
   }
 }
 
-/** The batch size that fixed feeds represent: axis 0 of the first input that has one. */
-export function batchSizeOf(feeds: Record<string, Tensor>): number {
+/**
+ * The batch size that fixed feeds represent: the size of the batch dimension in the first
+ * input that has it, else axis 0 of the first input that has one.
+ */
+export function batchSizeOf(feeds: Record<string, Tensor>, specs: InputSpec[], batch: BatchAxis): number {
+  for (const spec of specs) {
+    const axis = batch.symbol === undefined ? -1 : spec.shape.indexOf(batch.symbol)
+    const feed = feeds[spec.name]
+    if (axis >= 0 && feed && feed.dims.length > axis) return feed.dims[axis]!
+  }
   const first = Object.values(feeds).find((t) => t.dims.length > 0)
   return first ? first.dims[0]! : 1
 }
@@ -88,16 +121,16 @@ export function generateFeeds(
   rng: Rng,
   generate: InputGenerator | undefined,
   model: string,
+  batch: BatchAxis,
 ): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {}
-  const batch = batchSymbols(specs)
   for (const spec of specs) {
     if (spec.type === 'non-tensor' || spec.type === 'unknown') {
       throw new BenchOnnxError('INPUT_UNBUILDABLE', `benchOnnx: input '${spec.name}' of ${model} is a ${spec.type === 'unknown' ? 'input without metadata' : 'sequence or map'}, which benchOnnx cannot generate — pass it in options.inputs`)
     }
     const dims = spec.shape.map((dim, axis) => {
       if (!isDynamic(dim)) return dim as number
-      if (axis === 0 || (typeof dim === 'string' && batch.has(dim))) return batchSize
+      if (isBatchAxis(dim, axis, batch, namedDims)) return batchSize
       const named = typeof dim === 'string' ? namedDims[dim] : undefined
       if (named !== undefined) return named
       throw new BenchOnnxError('INPUT_UNBUILDABLE', `benchOnnx: input '${spec.name}' has a dynamic dimension ${JSON.stringify(dim)} at axis ${axis} (${formatSpec(spec)}) — give its size with dims: { ${typeof dim === 'string' && dim !== '' ? dim : `'<name>'`}: <size> }, or pass options.inputs`)

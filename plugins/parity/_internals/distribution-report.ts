@@ -5,6 +5,7 @@
  * rates whenever a side has any.
  */
 import type { FeatureDistributionSkew } from './measure-distribution.ts'
+import { EXACT_RATE_TEST } from './exact-rate-test.ts'
 import { describeRate } from './rate-comparison.ts'
 import { fmt } from './report-format.ts'
 
@@ -23,7 +24,7 @@ const MARK = { pass: '✓', fail: '✗', inconclusive: '?' } as const
 /** The statistical test in one line, also recorded as the check's `test` metric. */
 export function describeTest(r: Pick<DistributionReportInput, 'permutations' | 'alpha' | 'seed' | 'features'>): string {
   if (!r.permutations) return 'no permutation test (permutations 0): any statistic over its threshold is a failure'
-  return `H0: training and serving values come from the same distribution (permutation test of the distance, and of each rate difference); ` +
+  return `H0: training and serving values come from the same distribution (permutation test of the distance; ${EXACT_RATE_TEST} of each rate difference); ` +
     `${r.permutations} permutations, p = (1 + #{permuted >= observed}) / (1 + ${r.permutations}), alpha ${r.alpha}, seed ${r.seed}; ` +
     `no multiple-comparison correction across the ${r.features.length} features (for a family-wise alpha, pass alpha / ${r.features.length})`
 }

@@ -1,6 +1,7 @@
 /**
  * One feature's distribution distance between training and serving, its missing and
- * non-finite rates, and optionally a permutation test of each. Small samples differ by
+ * non-finite rates, and optionally a test of each (a permutation test of the distance, the
+ * exact hypergeometric test of each rate difference). Small samples differ by
  * chance: with ~80 serving rows, two samples of the same penguins are ~0.16 apart in JS
  * distance over 10 bins. The permutation p-value says whether an observed distance is larger
  * than such sampling noise.
@@ -68,10 +69,10 @@ export function measureDistribution(
 ): FeatureDistributionSkew {
   const t = featureSamples(training, o.feature, o.kind, 'training')
   const s = featureSamples(serving, o.feature, o.kind, 'serving')
-  // Seeds per feature and statistic: one feature's p-value does not depend on which other features are checked.
-  const rateOptions = (what: string) => ({ threshold: o.rateThreshold, permutations: o.permutations, alpha: o.alpha, rng: createRng(deriveSeed(o.seed, o.feature, what)) })
-  const missingRate = compareRates('missing', t.missing, t.rows, s.missing, s.rows, rateOptions('missing'))
-  const nonFiniteRate = compareRates('non-finite', t.nonFinite, t.rows, s.nonFinite, s.rows, rateOptions('non-finite'))
+  // Rates are tested exactly (hypergeometric), so they need no seed.
+  const rateOptions = { threshold: o.rateThreshold, permutations: o.permutations, alpha: o.alpha }
+  const missingRate = compareRates('missing', t.missing, t.rows, s.missing, s.rows, rateOptions)
+  const nonFiniteRate = compareRates('non-finite', t.nonFinite, t.rows, s.nonFinite, s.rows, rateOptions)
   const metric = o.kind === 'categorical' ? 'L-infinity' : 'Jensen-Shannon distance'
   const base = {
     feature: o.feature, kind: o.kind, metric, threshold: o.threshold, trainingCount: t.count, servingCount: s.count,
@@ -83,6 +84,7 @@ export function measureDistribution(
   }
   let result: Omit<FeatureDistributionSkew, 'verdict'>
   let pValue: () => number
+  // Seeded per feature: one feature's p-value does not depend on which other features are checked.
   const rng = createRng(deriveSeed(o.seed, o.feature))
   if (o.kind === 'categorical') {
     const gap = lInfinity(t.categories, s.categories)

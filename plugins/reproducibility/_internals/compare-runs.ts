@@ -4,7 +4,7 @@
  * When runs differ it names the likely sources of nondeterminism the runs revealed.
  */
 import type { Checkpoint } from './fit-probe.ts'
-import { diffArrays, sameBits, withinTolerance, type ArrayDiff, type Tolerance } from './float-diff.ts'
+import { diffArrays, sameBits, ulpDistance, withinTolerance, type ArrayDiff, type Precision, type Tolerance } from './float-diff.ts'
 import type { RunRecord } from './run-training.ts'
 
 export type Aspect = 'weights' | 'predictions' | 'metrics'
@@ -21,6 +21,10 @@ export interface MetricComparison {
   reference: number | undefined
   value: number | undefined
   absDiff: number
+  /** ULP distance at `precision`; 0 when identical, NaN when a side is missing. */
+  ulps: number
+  /** float32 when both values are float32 values (Math.fround(x) === x), else float64. */
+  precision: Precision
   identical: boolean
   within: boolean
 }
@@ -66,17 +70,28 @@ function compareWeights(ref: RunRecord, run: RunRecord, tolerance: Tolerance): P
   return { tensors }
 }
 
-/** Metrics are JS numbers (doubles): they agree when their float64 bits do, or within the tolerance in float64 ULPs. */
-function compareMetrics(ref: Record<string, number>, run: Record<string, number>, tolerance: Tolerance): MetricComparison[] {
+/**
+ * Metrics are JS numbers, but tfjs fit logs hold float32 values stored as doubles: counting
+ * their drift in float64 ULPs would make one float32 step ~2^29 ULPs, so no `ulps` tolerance
+ * could accept float32 noise. Each pair is therefore counted at its own precision (as parity's
+ * pairUlps does): float32 ULPs when both values are float32 values, float64 ULPs otherwise.
+ */
+export function metricPrecision(a: number, b: number): Precision {
+  return Math.fround(a) === a && Math.fround(b) === b ? 'float32' : 'float64'
+}
+
+export function compareMetrics(ref: Record<string, number>, run: Record<string, number>, tolerance: Tolerance): MetricComparison[] {
   const names = [...new Set([...Object.keys(ref), ...Object.keys(run)])]
   return names.map((name) => {
     const a = ref[name]
     const b = run[name]
-    if (a === undefined || b === undefined) return { name, reference: a, value: b, absDiff: NaN, identical: false, within: false }
+    if (a === undefined || b === undefined) return { name, reference: a, value: b, absDiff: NaN, ulps: NaN, precision: 'float64', identical: false, within: false }
+    const precision = metricPrecision(a, b)
     const identical = sameBits(a, b, 'float64')
     const absDiff = identical ? 0 : Math.abs(a - b)
-    const within = identical || withinTolerance(a, b, tolerance, 'float64')
-    return { name, reference: a, value: b, absDiff, identical, within }
+    const ulps = identical ? 0 : ulpDistance(a, b, precision)
+    const within = identical || withinTolerance(a, b, tolerance, precision)
+    return { name, reference: a, value: b, absDiff, ulps, precision, identical, within }
   })
 }
 

@@ -75,7 +75,7 @@ function comparisonLines(c: RunComparison): string[] {
   const metrics = c.metrics.map((m) =>
     m.reference === undefined || m.value === undefined
       ? `${m.name} missing in run ${m.reference === undefined ? c.reference : c.run}`
-      : `${m.name} ${fmt(m.reference)} vs ${fmt(m.value)}${m.identical ? '' : ` (|diff| ${fmt(m.absDiff)})`}`,
+      : `${m.name} ${fmt(m.reference)} vs ${fmt(m.value)}${m.identical ? '' : ` (|diff| ${fmt(m.absDiff)}, ${fmt(m.ulps)} ${m.precision} ULPs)`}`,
   )
   if (metrics.length > 0) lines.push(`    metrics: ${metrics.join('; ')}`)
   return lines
