@@ -6,24 +6,22 @@
 import { relative } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
 import { pathToFileURL } from 'node:url'
-import { builtinPlugins } from '../builtin-plugins.ts'
-import { expect } from '../expect/index.ts'
 import type { Plugin } from '../hooks.ts'
-import { callNotify, composeWrappers, PluginError, registerPlugins } from '../plugin-host.ts'
+import { composeWrappers, PluginError } from '../plugin-host.ts'
 import type { CollectedTest, ControlMessage, FileTask, FileTaskReturn, SerializedError, TestResult, WorkerBatch } from '../protocol.ts'
 import { createRng, deriveSeed } from '../seed.ts'
-import { parseTagExpression } from '../tag-expression.ts'
 import { IMPORT_DEADLINE_MS, watchdogDeadline } from '../watchdog.ts'
 import { beginCollection, endCollection, type SuiteNode, type TestNode } from './collect.ts'
 import { captureConsole, createRunningTest, removeTmpdirs, runWithTest, type RunningTest } from './context.ts'
 import { EventSink } from './event-sink.ts'
 import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { serializeError } from './serialize-error.ts'
-import { setWorkerPlugins } from './worker-plugins.ts'
+import { describeTests, shuffleTree, type Meta } from './select-tests.ts'
+import { toError, withTimeout } from './timeout.ts'
+import { workerPlugins } from './worker-plugins.ts'
+import { ensureWorkerSetup, isWorkerSetUp } from './worker-setup.ts'
 
-// Captured at load: user code that patches timers or the clock cannot break the runner.
-const setTimer = globalThis.setTimeout
-const clearTimer = globalThis.clearTimeout
+// Captured at load: user code that patches the clock cannot break the runner.
 const now = performance.now.bind(performance)
 
 /** How a worker talks to the main thread for one task. */
@@ -32,12 +30,6 @@ export interface TaskChannel {
   onControl(listener: (message: ControlMessage) => void): void
 }
 
-class TimeoutError extends Error {
-  override name = 'TimeoutError'
-}
-
-let setupKey: string | undefined
-let plugins: Plugin[] = []
 let activeSink: EventSink | undefined
 const importCounts = new Map<string, number>()
 
@@ -48,110 +40,6 @@ captureConsole((entry) => activeSink?.push(['log', null, entry]))
 let onStrayError: ((error: unknown) => void) | undefined
 process.on('uncaughtException', (error) => onStrayError?.(error))
 process.on('unhandledRejection', (error) => onStrayError?.(error))
-
-function workerSetupKey(task: FileTask): string {
-  return JSON.stringify([task.configFile, task.setupFiles, task.pluginOptions])
-}
-
-async function ensureWorkerSetup(task: FileTask): Promise<void> {
-  const key = workerSetupKey(task)
-  if (key === setupKey) return
-  const userPlugins: unknown[] = []
-  if (task.configFile) {
-    const mod = (await import(pathToFileURL(task.configFile).href)) as { default?: { plugins?: unknown[] } }
-    userPlugins.push(...(mod.default?.plugins ?? []))
-  }
-  plugins = registerPlugins([...builtinPlugins(), ...userPlugins])
-  setWorkerPlugins(plugins)
-  for (const plugin of plugins) {
-    if (plugin.matchers) expect.extend(plugin.matchers)
-    if (plugin.workerConfigResolved) await callNotify([plugin], 'workerConfigResolved', task.pluginOptions[plugin.name] ?? {})
-  }
-  for (const file of task.setupFiles) await import(pathToFileURL(file).href)
-  setupKey = key
-}
-
-function withTimeout(fn: () => unknown, ms: number, what: string, onTimeout?: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimer(() => {
-      onTimeout?.()
-      reject(new TimeoutError(`${what} timed out after ${ms} ms — raise the limit with { timeout } in its options or --timeout`))
-    }, ms)
-    Promise.resolve()
-      .then(fn)
-      .then(
-        () => (clearTimer(timer), resolve()),
-        (error: unknown) => (clearTimer(timer), reject(error)),
-      )
-  })
-}
-
-function toError(error: unknown): SerializedError {
-  return serializeError(error, error instanceof TimeoutError ? 'timeout' : undefined)
-}
-
-interface Meta {
-  collected: CollectedTest
-  node: TestNode
-  timeoutMs: number
-  retries: number
-  selected: boolean
-}
-
-/** Walks the tree: inherited options, effective mode, stable ids, filters. */
-function describeTests(root: SuiteNode, task: FileTask, relFile: string): Map<TestNode, Meta> {
-  const metas = new Map<TestNode, Meta>()
-  const grep = task.grep ? new RegExp(task.grep) : undefined
-  const tagFilter = task.tagExpr ? parseTagExpression(task.tagExpr) : undefined
-  const ids = new Map<string, number>()
-  let hasOnly = false
-  const walk = (suite: SuiteNode, path: string[], inherited: { tags: string[]; timeout?: number; retries?: number; exclusive?: boolean; mode: string; only: boolean }) => {
-    for (const child of suite.children) {
-      const mode = inherited.mode !== 'run' ? inherited.mode : child.mode === 'only' ? 'run' : child.mode
-      const only = inherited.only || child.mode === 'only'
-      const tags = [...new Set([...inherited.tags, ...(child.options.tags ?? [])])]
-      const timeout = child.options.timeout ?? inherited.timeout
-      const retries = child.options.retries ?? inherited.retries
-      const exclusive = child.options.exclusive ?? inherited.exclusive
-      if (child.kind === 'suite') {
-        walk(child, [...path, child.name], { tags, timeout, retries, exclusive, mode, only })
-        continue
-      }
-      hasOnly ||= only
-      const fullName = [...path, child.name].join(' > ')
-      const base = `${relFile}::${fullName}`
-      const n = ids.get(base) ?? 0
-      ids.set(base, n + 1)
-      const collected: CollectedTest = {
-        id: n === 0 ? base : `${base} (${n + 1})`,
-        file: task.file,
-        suitePath: path,
-        name: child.name,
-        fullName,
-        tags,
-        mode: mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'run',
-        expectFail: child.expectFail,
-        exclusive: exclusive ?? tags.includes('bench'),
-        location: child.location,
-      }
-      const selected = (!grep || grep.test(fullName)) && (!tagFilter || tagFilter(tags))
-      metas.set(child, { collected, node: child, timeoutMs: timeout ?? task.timeoutMs, retries: retries ?? task.retries, selected })
-      ;(child as TestNode & { only?: boolean }).only = only
-    }
-  }
-  walk(root, [], { tags: [], mode: 'run', only: false })
-  if (hasOnly) {
-    for (const meta of metas.values()) {
-      if (!(meta.node as TestNode & { only?: boolean }).only && meta.collected.mode === 'run') meta.collected.mode = 'skip'
-    }
-  }
-  return metas
-}
-
-function shuffleTree(suite: SuiteNode, rng: ReturnType<typeof createRng>): void {
-  suite.children = rng.shuffle(suite.children)
-  for (const child of suite.children) if (child.kind === 'suite') shuffleTree(child, rng)
-}
 
 /** Runs one file; events stream through `channel`; resolves when the file is done. */
 export async function runFileTask(task: FileTask, channel: TaskChannel): Promise<FileTaskReturn> {
@@ -175,7 +63,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
 
   try {
     try {
-      if (workerSetupKey(task) !== setupKey) {
+      if (!isWorkerSetUp(task)) {
         enterPhase('setting up the worker (config plugins, setupFiles)', Math.max(watchdogDeadline(task.timeoutMs), IMPORT_DEADLINE_MS))
         await ensureWorkerSetup(task)
         sink.push(['phase-end'])
@@ -264,7 +152,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
     const runAttempt = async (node: TestNode, meta: Meta, running: RunningTest, suites: SuiteNode[]) => {
       const ctx = running.context
       try {
-        for (const plugin of plugins) {
+        for (const plugin of workerPlugins()) {
           if (plugin.extendContext) Object.assign(ctx, await contextFieldsOf(plugin, meta.collected))
         }
       } catch (e) {
@@ -279,7 +167,7 @@ export async function runFileTask(task: FileTask, channel: TaskChannel): Promise
           for (const suite of suites) for (const hook of suite.beforeEach) await hook(ctx)
           await node.fn!(ctx)
         }
-        const wrapped = composeWrappers(plugins, body, { test: meta.collected, attempt: ctx.attempt })
+        const wrapped = composeWrappers(workerPlugins(), body, { test: meta.collected, attempt: ctx.attempt })
         try {
           await withTimeout(wrapped, meta.timeoutMs, `test "${meta.collected.fullName}"`, () => running.controller.abort(new Error('test timed out')))
         } catch (e) {
