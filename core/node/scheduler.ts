@@ -32,7 +32,6 @@ export interface SchedulerOptions {
   events: SchedulerEvents
 }
 
-
 interface Phase {
   label: string
   deadlineMs: number
@@ -198,15 +197,9 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
               location: meta?.location,
             }
           : { kind: 'crash', name: 'WorkerCrash', message: error.message, location: meta?.location }
-        const test: TestResult = {
-          id: victim.id, file, suitePath: meta?.suitePath ?? [], name: meta?.name ?? victim.id, fullName: meta?.fullName ?? victim.id,
-          tags: meta?.tags ?? [], durationMs: 0, attempts: 1, expectFail: meta?.expectFail ?? false, seed: 0,
-          annotations: [], checks: [], logs: [], location: meta?.location, state: 'failed', error: crash,
-        }
-        reported.add(test.id)
-        result.tests.push(test)
+        const fallback: CollectedTest = { id: victim.id, file, suitePath: [], name: victim.id, fullName: victim.id, tags: [], mode: 'run', expectFail: false, exclusive: false }
+        reportSynthetic(meta ?? fallback, { state: 'failed', error: crash, attempts: 1 })
         countFailure()
-        events.onTestResult(test)
       } else {
         result.errors.push({ kind: 'crash', name: 'WorkerCrash', message: `${error.message}; the file did not finish` })
         countFailure()
@@ -240,6 +233,8 @@ export async function runScheduled(files: string[], options: SchedulerOptions): 
     }
   })
   await Promise.all(slots)
+  // A file whose resume was queued when --bail stopped the run still ends for reporters.
+  for (const pending of queue) if (results.has(pending.file)) finishFile(pending.file)
   const notRun = queue.map((q) => q.file).filter((f) => !results.has(f))
   return { files: files.filter((f) => results.has(f)).map((f) => results.get(f)!), notRun }
 }
