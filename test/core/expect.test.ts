@@ -1,16 +1,8 @@
 import t from 'tap'
 import { expect } from '../../core/expect/index.ts'
 import { formatIndex, toFlatNumbers } from '../../core/expect/numeric.ts'
+import { failureOf } from '../failure-of.ts'
 
-/** Runs an assertion that must fail and returns its message, so tests can check what it says. */
-function failureOf(assertion: () => void): string {
-  try {
-    assertion()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected the assertion to fail, but it passed')
-}
 
 const tfjsLike = (shape: number[], data: number[]) => ({ shape, dataSync: () => Float32Array.from(data) })
 const ortLike = (dims: number[], data: number[]) => ({ dims, data: Float64Array.from(data), type: 'float64' })

@@ -16,6 +16,7 @@ import { bootstrapDistribution, latencyIntervals, percentileInterval, quantileSo
 import { binomialCdf, quantileInterval, quantileRanks, samplesForUpperBound } from '../../plugins/onnx/_internals/quantile-interval.ts'
 import { measureTimerResolution, timerWarning } from '../../plugins/onnx/_internals/timer-resolution.ts'
 import { benchOnnx, onnxPlugin, toMeetBudget, type BenchOnnxOptions, type BenchOnnxResult } from '../../plugins/onnx/index.ts'
+import { failureOf } from '../failure-of.ts'
 
 expect.extend(onnxPlugin().matchers!)
 
@@ -26,15 +27,6 @@ const small = writeMlp(join(dir, 'small.onnx'), SMALL_MLP)
 /** Fast settings: the tests check what is measured and reported, not how fast it is. */
 const quick: BenchOnnxOptions = { minTimeMs: 30, maxTimeMs: 3000, warmup: 2, minIterations: 20, bootstrapResamples: 500 }
 
-/** Runs an assertion that must fail and returns its message. */
-function failureOf(assertion: () => void): string {
-  try {
-    assertion()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error('expected the assertion to fail, but it passed')
-}
 
 t.test('percentiles match numpy.percentile (linear, type 7)', async (t) => {
   // Reference values from numpy 2.4: np.percentile(x, q).

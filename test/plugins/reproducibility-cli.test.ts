@@ -8,20 +8,14 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { checkReproducible, type ReproducibilityResult } from '../../plugins/reproducibility/index.ts'
+import { rejectionOf } from '../failure-of.ts'
 
 const penguinModel = new URL('../../examples/reproducibility/penguin-model.ts', import.meta.url)
 const bin = new URL('../../bin/mltest.mjs', import.meta.url).pathname
 const core = JSON.stringify(new URL('../../core/index.ts', import.meta.url).pathname)
 const plugin = JSON.stringify(new URL('../../plugins/reproducibility/index.ts', import.meta.url).pathname)
 
-async function failureOf(p: Promise<unknown>): Promise<Error & { result: ReproducibilityResult }> {
-  try {
-    await p
-  } catch (error) {
-    return error as Error & { result: ReproducibilityResult }
-  }
-  throw new Error('expected the check to fail, it passed')
-}
+const failureOf = (check: Promise<unknown>) => rejectionOf<Error & { result: ReproducibilityResult }>(check)
 
 t.test('separate workers: seeded training agrees, each run in its own thread', async (t) => {
   const result = await checkReproducible({ module: penguinModel, export: 'trainPenguins' }, { backend: 'cpu' })

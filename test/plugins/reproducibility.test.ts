@@ -9,16 +9,9 @@ import {
 } from '../../plugins/reproducibility/index.ts'
 import { compareMetrics } from '../../plugins/reproducibility/_internals/compare-runs.ts'
 import { buildPenguinModel, penguinTensors, trainPenguins, trainPenguinsCarelessly } from '../../examples/reproducibility/penguin-model.ts'
+import { rejectionOf } from '../failure-of.ts'
 
-/** The check's failure, or a tap failure when it unexpectedly passed. */
-async function failureOf(p: Promise<unknown>): Promise<Error & { result: ReproducibilityResult }> {
-  try {
-    await p
-  } catch (error) {
-    return error as Error & { result: ReproducibilityResult }
-  }
-  throw new Error('expected the check to fail, it passed')
-}
+const failureOf = (check: Promise<unknown>) => rejectionOf<Error & { result: ReproducibilityResult }>(check)
 
 /** A plain-JS "model": two named weight tensors and a linear predict. */
 function adapter(first: number[], second: number[]): ModelAdapter {

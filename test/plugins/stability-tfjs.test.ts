@@ -2,14 +2,11 @@ import t from 'tap'
 import fc from 'fast-check'
 import type * as TF from '@tensorflow/tfjs'
 import { arb, checkStability, finite, gradientsFinite, loadTfjs, StabilityError, sumsToOne } from '../../plugins/stability/index.ts'
+import { rejectionOf } from '../failure-of.ts'
 
 const tf = await loadTfjs()
 
-async function failureOf(check: Promise<unknown>): Promise<StabilityError> {
-  const error = await check.then(() => undefined, (e: unknown) => e)
-  if (!(error instanceof StabilityError)) throw new Error(`expected a StabilityError, got ${String(error)}`)
-  return error
-}
+const failureOf = (check: Promise<unknown>) => rejectionOf(check, StabilityError)
 
 t.test('arb.tfTensor: tfjs tensors of the requested shape and range, freed when the check ends', async (t) => {
   t.equal(tf.getBackend(), 'cpu')

@@ -24,15 +24,12 @@ import { float32Bound } from '../../plugins/stability/_internals/edge-values.ts'
 import { formatNumber, formatValue } from '../../plugins/stability/_internals/format.ts'
 import { setStabilityDefaults } from '../../plugins/stability/_internals/defaults.ts'
 import { makeProject, runCli } from '../e2e/run-cli.ts'
+import { rejectionOf } from '../failure-of.ts'
 
 type Vec = TensorValue<'float32'>
 
 /** Runs a check that must fail and returns its error. */
-async function failureOf(check: Promise<unknown>): Promise<StabilityError> {
-  const error = await check.then(() => undefined, (e: unknown) => e)
-  if (!(error instanceof StabilityError)) throw new Error(`expected a StabilityError, got ${String(error)}`)
-  return error
-}
+const failureOf = (check: Promise<unknown>) => rejectionOf(check, StabilityError)
 
 const naiveSoftmax = (x: Vec) => {
   const exps = x.data.map(Math.exp)

@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process'
 import type { RunRecord, RunSpec } from './run-training.ts'
-import { forward, moduleUrlOf, type TrainModuleRef } from './worker-run.ts'
+import { forward, moduleUrlOf, runOutcome, type TrainModuleRef } from './worker-run.ts'
 import type { WorkerReply, WorkerRequest } from './worker-task.ts'
 
 export function runInChildProcess(ref: TrainModuleRef, spec: RunSpec, signal?: AbortSignal): Promise<RunRecord> {
@@ -18,29 +18,11 @@ export function runInChildProcess(ref: TrainModuleRef, spec: RunSpec, signal?: A
   const child = fork(new URL('./train-process.mjs', import.meta.url), [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   forward(child.stdout!, (line) => console.log(line))
   forward(child.stderr!, (line) => console.error(line))
-  const where = `backend ${spec.backend}, separate process ${child.pid ?? '?'}`
-  return new Promise<RunRecord>((resolve, reject) => {
-    let settled = false
-    const settle = (fn: () => void) => {
-      if (settled) return
-      settled = true
-      signal?.removeEventListener('abort', abort)
-      fn()
-      // The run is over once it has replied; whatever the training code left open must not keep the process alive.
-      if (child.exitCode === null) child.kill()
-    }
-    const abort = () => settle(() => reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`)))
-    signal?.addEventListener('abort', abort, { once: true })
-    child.on('message', (reply: WorkerReply | 'ready') => {
-      if (reply === 'ready') return void child.send(request)
-      settle(() => {
-        if (reply.ok) return resolve(reply.record)
-        const error = new Error(`run ${spec.run} (${where}) failed: ${reply.error.message}`)
-        error.stack = `${error.name}: ${error.message}\n${reply.error.stack?.split('\n').slice(1).join('\n') ?? ''}`
-        reject(error)
-      })
-    })
-    child.once('error', (error) => settle(() => reject(new Error(`run ${spec.run} (${where}): the process could not run: ${error.message}`, { cause: error }))))
-    child.once('exit', (code, sig) => settle(() => reject(new Error(`run ${spec.run} (${where}): the process exited (${sig ?? `code ${code}`}) before reporting`))))
+  const outcome = runOutcome(spec, `backend ${spec.backend}, separate process ${child.pid ?? '?'}`, signal, () => {
+    if (child.exitCode === null) child.kill()
   })
+  child.on('message', (reply: WorkerReply | 'ready') => (reply === 'ready' ? void child.send(request) : outcome.reply(reply)))
+  child.once('error', (error) => outcome.fail(`the process could not run: ${error.message}`, error))
+  child.once('exit', (code, sig) => outcome.fail(`the process exited (${sig ?? `code ${code}`}) before reporting`))
+  return outcome.promise
 }

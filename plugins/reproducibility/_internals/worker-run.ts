@@ -79,34 +79,54 @@ export function forward(stream: NodeJS.ReadableStream, write: (text: string) => 
   })
 }
 
+/** How one run ends: its reply, or a failure (crash, early exit, the test's abort). */
+export interface RunOutcome {
+  promise: Promise<RunRecord>
+  reply(reply: WorkerReply): void
+  fail(message: string, cause?: unknown): void
+}
+
+/**
+ * The settle-once plumbing both isolations share: whichever comes first — the reply, a crash,
+ * an early exit or the test's abort — ends the run, and `stop` then ends its thread or
+ * process (a timer or handle the training code left open must not keep it alive).
+ */
+export function runOutcome(spec: RunSpec, where: string, signal: AbortSignal | undefined, stop: () => void): RunOutcome {
+  let resolve!: (record: RunRecord) => void
+  let reject!: (error: Error) => void
+  const promise = new Promise<RunRecord>((res, rej) => ((resolve = res), (reject = rej)))
+  let settled = false
+  const settle = (fn: () => void) => {
+    if (settled) return
+    settled = true
+    signal?.removeEventListener('abort', abort)
+    fn()
+    stop()
+  }
+  const abort = () => settle(() => reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`)))
+  signal?.addEventListener('abort', abort, { once: true })
+  return {
+    promise,
+    reply: (reply) =>
+      settle(() => {
+        if (reply.ok) return resolve(reply.record)
+        const error = new Error(`run ${spec.run} (${where}) failed: ${reply.error.message}`)
+        error.stack = `${error.name}: ${error.message}\n${reply.error.stack?.split('\n').slice(1).join('\n') ?? ''}`
+        reject(error)
+      }),
+    fail: (message, cause) => settle(() => reject(new Error(`run ${spec.run} (${where}): ${message}`, cause === undefined ? undefined : { cause }))),
+  }
+}
+
 export function runInWorkerThread(ref: TrainModuleRef, spec: RunSpec, signal?: AbortSignal): Promise<RunRecord> {
   const request: WorkerRequest = { moduleUrl: moduleUrlOf(ref), exportName: ref.export, spec }
   if (signal?.aborted) return Promise.reject(new Error(`run ${spec.run} not started: ${String(signal.reason)}`))
   const worker = new Worker(new URL('./train-worker.mjs', import.meta.url), { workerData: request, stdout: true, stderr: true })
   forward(worker.stdout, (line) => console.log(line))
   forward(worker.stderr, (line) => console.error(line))
-  return new Promise<RunRecord>((resolve, reject) => {
-    let settled = false
-    const settle = (fn: () => void) => {
-      if (settled) return
-      settled = true
-      signal?.removeEventListener('abort', abort)
-      fn()
-      // The run is over once it has replied: a timer or open handle left by the training
-      // code must not keep the thread (and its tfjs engine) alive.
-      void worker.terminate()
-    }
-    const abort = () => settle(() => reject(new Error(`run ${spec.run} aborted: ${String(signal?.reason ?? 'the test was cancelled')}`)))
-    signal?.addEventListener('abort', abort, { once: true })
-    worker.once('message', (reply: WorkerReply) =>
-      settle(() => {
-        if (reply.ok) return resolve(reply.record)
-        const error = new Error(`run ${spec.run} (backend ${spec.backend}, worker thread) failed: ${reply.error.message}`)
-        error.stack = `${error.name}: ${error.message}\n${reply.error.stack?.split('\n').slice(1).join('\n') ?? ''}`
-        reject(error)
-      }),
-    )
-    worker.once('error', (error) => settle(() => reject(new Error(`run ${spec.run} (backend ${spec.backend}): the worker thread crashed: ${error.message}`, { cause: error }))))
-    worker.once('exit', (code) => settle(() => reject(new Error(`run ${spec.run} (backend ${spec.backend}): the worker thread exited with code ${code} before reporting`))))
-  })
+  const outcome = runOutcome(spec, `backend ${spec.backend}, worker thread`, signal, () => void worker.terminate())
+  worker.once('message', (reply: WorkerReply) => outcome.reply(reply))
+  worker.once('error', (error) => outcome.fail(`the worker thread crashed: ${error.message}`, error))
+  worker.once('exit', (code) => outcome.fail(`the worker thread exited with code ${code} before reporting`))
+  return outcome.promise
 }
