@@ -5,9 +5,9 @@
  */
 export { afterAll, afterEach, beforeAll, beforeEach, describe, test } from './worker/collect.ts'
 export type { TestApi, DescribeApi, TestFn, TestOptions } from './worker/collect.ts'
-export { annotate, currentTest, recordCheck } from './worker/context.ts'
-export type { TestContext } from './worker/context.ts'
-export { resolveModelRef } from './worker/worker-plugins.ts'
+export { annotate, currentTest, recordCheck } from './running-test.ts'
+export type { TestContext } from './running-test.ts'
+export { resolveModelRef } from './active-plugins.ts'
 export { expect } from './expect/index.ts'
 export type { MatcherFunction } from './expect/index.ts'
 export type { AllCloseOptions } from './expect/numeric.ts'

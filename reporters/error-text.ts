@@ -3,7 +3,7 @@
  * unless the message already shows it (expect's messages embed their own diff), the stack
  * frames, then the cause chain.
  */
-import type { SerializedError } from '../core/protocol.ts'
+import type { SerializedError } from 'mltest/plugin'
 
 /** The diff, when the message does not already contain it. */
 export function extraDiff(error: SerializedError): string | undefined {

@@ -1,5 +1,5 @@
 /** Built-in reporters by name, for `--reporter NAME[:PATH]`. */
-import type { ReporterFactory } from '../core/reporter.ts'
+import type { ReporterFactory } from 'mltest/plugin'
 import { consoleReporter } from './console/index.ts'
 import { githubReporter } from './github/index.ts'
 import { jsonReporter } from './json/index.ts'

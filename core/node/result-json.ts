@@ -12,7 +12,9 @@ import { z } from 'zod'
 import type { RunResult } from '../reporter.ts'
 import { UsageError } from './usage-error.ts'
 
-export const RESULT_SCHEMA_VERSION = 1
+import { RESULT_SCHEMA_VERSION } from '../result-format.ts'
+
+export { RESULT_SCHEMA_VERSION, toResultJson } from '../result-format.ts'
 
 const location = z.looseObject({ file: z.string(), line: z.number(), column: z.number() })
 const annotationValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
@@ -129,10 +131,6 @@ export const resultFileSchema = z.looseObject({
 })
 
 /** The text the json reporter writes. */
-export function toResultJson(run: RunResult): string {
-  return JSON.stringify({ schemaVersion: RESULT_SCHEMA_VERSION, ...run }, null, 2) + '\n'
-}
-
 /** Parses and validates a result file's text; `source` names it in errors. */
 export function parseResultJson(text: string, source: string): RunResult {
   let data: unknown

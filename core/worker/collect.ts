@@ -6,7 +6,7 @@
  */
 import { format } from 'node:util'
 import type { SourceLocation } from '../protocol.ts'
-import type { TestContext } from './context.ts'
+import type { TestContext } from '../running-test.ts'
 import { callerLocation } from './serialize-error.ts'
 
 export type TestFn = (t: TestContext) => unknown
@@ -223,3 +223,19 @@ export const afterAll = (fn: AllHookFn) => addHook('afterAll', fn)
 export const beforeEach = (fn: HookFn) => addHook('beforeEach', fn)
 /** Runs after each test of the enclosing describe (or file), innermost first, even if it failed. */
 export const afterEach = (fn: HookFn) => addHook('afterEach', fn)
+
+/**
+ * Imports a module with a throwaway collector open, so a test file can be imported for one
+ * of its exports (a training function run in another worker, say): its `test()` and
+ * `describe()` calls are collected and dropped instead of failing outside collection.
+ */
+export async function importWithoutCollecting<T = Record<string, unknown>>(moduleUrl: string): Promise<T> {
+  const previous = { root: state.root, current: state.current }
+  beginCollection()
+  try {
+    return (await import(moduleUrl)) as T
+  } finally {
+    state.root = previous.root
+    state.current = previous.current
+  }
+}

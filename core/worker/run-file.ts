@@ -18,7 +18,7 @@ import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { serializeError } from './serialize-error.ts'
 import { describeTests, shuffleTree, type Meta } from './select-tests.ts'
 import { toError, withTimeout } from './timeout.ts'
-import { workerPlugins } from './worker-plugins.ts'
+import { workerPlugins } from '../active-plugins.ts'
 import { ensureWorkerSetup, isWorkerSetUp } from './worker-setup.ts'
 
 // Captured at load: user code that patches the clock cannot break the runner.

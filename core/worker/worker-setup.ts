@@ -8,7 +8,7 @@ import { builtinPlugins } from '../builtin-plugins.ts'
 import { expect } from '../expect/index.ts'
 import { callNotify, registerPlugins } from '../plugin-host.ts'
 import type { FileTask } from '../protocol.ts'
-import { setWorkerPlugins } from './worker-plugins.ts'
+import { setWorkerPlugins } from '../active-plugins.ts'
 
 let setupKey: string | undefined
 

@@ -5,8 +5,7 @@
  * (the only place native memory shows).
  */
 import type { InferenceSession } from 'onnxruntime-node'
-import { currentTest, recordCheck, resolveModelRef } from '../../core/index.ts'
-import { createRng } from '../../core/seed.ts'
+import { createRng, currentTest, recordCheck, resolveModelRef } from 'mltest/plugin'
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'

@@ -4,7 +4,7 @@
  * so a CI job can shorten every benchmark without editing tests. It imports nothing heavy:
  * onnxruntime-node loads on the first benchOnnx call.
  */
-import type { Plugin } from '../../core/hooks.ts'
+import type { Plugin } from 'mltest/plugin'
 import { BUILTIN_DEFAULTS, parseTimingDefaults, setTimingDefaults } from './_internals/defaults.ts'
 import { toMeetBudget } from './to-meet-budget.ts'
 

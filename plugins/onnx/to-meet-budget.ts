@@ -6,7 +6,7 @@
  * on it).
  */
 import type { MatcherFunction } from 'expect'
-import { recordCheck } from '../../core/worker/context.ts'
+import { recordCheck } from 'mltest/plugin'
 import { formatMethod } from './_internals/format-report.ts'
 import { checkBudget, isBenchResult, judgeBudget, type Budget, type BudgetLine } from './_internals/judge-budget.ts'
 

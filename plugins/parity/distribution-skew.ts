@@ -5,8 +5,7 @@
  * non-finite values. Catches skew that no single record shows, e.g. serving traffic from one
  * region only, a unit change upstream, or a field the serving system drops now and then.
  */
-import { currentTest, recordCheck } from '../../core/index.ts'
-import type { AnnotationValue } from '../../core/index.ts'
+import { currentTest, recordCheck, type AnnotationValue } from 'mltest/plugin'
 import { describeTest, formatDistributionReport } from './_internals/distribution-report.ts'
 import type { FeatureKind } from './_internals/feature-samples.ts'
 import { measureDistribution, type FeatureDistributionSkew } from './_internals/measure-distribution.ts'

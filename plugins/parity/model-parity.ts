@@ -3,7 +3,7 @@
  * ONNX export onnxruntime serves, a hand-written predict function) run on the same inputs and
  * compared output by output, so a conversion or runtime difference is caught before users see it.
  */
-import { recordCheck } from '../../core/index.ts'
+import { recordCheck } from 'mltest/plugin'
 import { addUlps, argmax, absDistance, describeUlps, type UlpMax } from './_internals/float-distance.ts'
 import { describeModel, predictRows, type ModelImplementation } from './_internals/model-runner.ts'
 import { assertOptions, countOf, fmt, fraction, parityFailure, positiveInteger } from './_internals/report-format.ts'

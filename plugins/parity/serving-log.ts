@@ -4,7 +4,7 @@
  * with the features the serving system logged. Logs are streamed in chunks, so a log of
  * millions of records is checked in bounded memory, with progress reported as it goes.
  */
-import { currentTest } from '../../core/index.ts'
+import { currentTest } from 'mltest/plugin'
 import type { Features } from './_internals/compare-features.ts'
 import { assertPipeline, keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
 import { describeSource, readServingLog, type ServingLogSource } from './_internals/read-serving-log.ts'

@@ -9,7 +9,7 @@
  * in the options replay one call directly.
  */
 import fc, { type Arbitrary, type IAsyncProperty, type IProperty, type Parameters, type RunDetails } from 'fast-check'
-import { currentTest, recordCheck } from '../../core/worker/context.ts'
+import { currentTest, recordCheck } from 'mltest/plugin'
 import { checkRuns, stabilityDefaults } from './_internals/defaults.ts'
 import { failureReport, StabilityError, Violation } from './_internals/report.ts'
 import { loadTfjs, openTfScope, tfjsRequested } from './_internals/tfjs.ts'

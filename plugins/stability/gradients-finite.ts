@@ -8,7 +8,7 @@
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs'
 import { formatNumber, formatSetting } from './_internals/format.ts'
 import { loadedTfjs, loadTfjs } from './_internals/tfjs.ts'
-import { formatIndex } from '../../core/expect/numeric.ts'
+import { formatIndex } from 'mltest/plugin'
 import { UsageError, type Oracle } from './oracle.ts'
 
 export interface GradientsFiniteOptions {

@@ -4,7 +4,7 @@
  */
 import { formatNumber, formatSetting } from './_internals/format.ts'
 import { elementName, normaliseAxis, numericParts, sumAlongAxis, type NumericPart } from './_internals/numbers.ts'
-import { formatIndex } from '../../core/expect/numeric.ts'
+import { formatIndex } from 'mltest/plugin'
 import { UsageError, type Oracle } from './oracle.ts'
 
 const SHOWN = 4

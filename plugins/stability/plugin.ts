@@ -4,7 +4,7 @@
  * and hands them to each worker. It imports nothing heavy, so registering it costs a plain
  * suite nothing; fast-check loads with `mltest/stability` itself.
  */
-import type { Plugin } from '../../core/hooks.ts'
+import type { Plugin } from 'mltest/plugin'
 import { BUILTIN_DEFAULTS, setStabilityDefaults, validateDefaults } from './_internals/defaults.ts'
 
 export function stabilityPlugin(): Plugin {

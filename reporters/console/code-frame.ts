@@ -1,7 +1,7 @@
 /** A few source lines around a failure, from the file on disk (TypeScript positions come from tsx's source maps). */
 import { readFileSync } from 'node:fs'
 import { codeFrameColumns } from '@babel/code-frame'
-import type { SourceLocation } from '../../core/protocol.ts'
+import type { SourceLocation } from 'mltest/plugin'
 
 const sources = new Map<string, string | undefined>()
 

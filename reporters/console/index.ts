@@ -6,10 +6,8 @@
  */
 import { relative } from 'node:path'
 import { createColors } from 'picocolors'
-import type { CheckRecord, FileResult, LogEntry, SerializedError, TestResult } from '../../core/protocol.ts'
-import type { Reporter, ReporterOptions, RunResult, RunStart } from '../../core/reporter.ts'
+import { summaryLine, type CheckRecord, type FileResult, type LogEntry, type Reporter, type ReporterOptions, type RunResult, type RunStart, type SerializedError, type TestResult } from 'mltest/plugin'
 import { codeFrame } from './code-frame.ts'
-import { summaryLine } from '../../core/summary.ts'
 
 export interface ConsoleReporterOptions extends ReporterOptions {
   stream?: NodeJS.WriteStream

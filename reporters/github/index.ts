@@ -7,8 +7,7 @@
  */
 import { appendFileSync } from 'node:fs'
 import { isAbsolute, relative } from 'node:path'
-import type { SerializedError, SourceLocation } from '../../core/protocol.ts'
-import type { Reporter, ReporterOptions, RunResult } from '../../core/reporter.ts'
+import type { Reporter, ReporterOptions, RunResult, SerializedError, SourceLocation } from 'mltest/plugin'
 import { errorText } from '../error-text.ts'
 import { ReportWriteError, writeReport } from '../write-report.ts'
 import { workflowCommand, type AnnotationProperties } from './commands.ts'

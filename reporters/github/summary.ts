@@ -6,7 +6,7 @@
  */
 import { relative } from 'node:path'
 import { escape } from 'html-escaper'
-import type { RunResult } from '../../core/reporter.ts'
+import type { RunResult } from 'mltest/plugin'
 
 const MAX_ROWS = 100
 const MAX_CELL = 300

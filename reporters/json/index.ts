@@ -5,8 +5,7 @@
  * duration, error with stack and diff, annotations, checks and logs, plus the seed, a
  * config summary and the environment.
  */
-import type { Reporter, ReporterOptions, RunResult } from '../../core/reporter.ts'
-import { toResultJson } from '../../core/node/result-json.ts'
+import { toResultJson, type Reporter, type ReporterOptions, type RunResult } from 'mltest/plugin'
 import { writeReportOrStdout } from '../write-report.ts'
 
 export function jsonReporter(options: ReporterOptions): Reporter {

@@ -8,8 +8,7 @@
  */
 import { hostname } from 'node:os'
 import { dirname, relative } from 'node:path'
-import type { LogEntry, TestResult } from '../../core/protocol.ts'
-import type { FileReport, Reporter, ReporterOptions, RunResult } from '../../core/reporter.ts'
+import type { FileReport, LogEntry, Reporter, ReporterOptions, RunResult, TestResult } from 'mltest/plugin'
 import { errorText } from '../error-text.ts'
 import { writeReportOrStdout } from '../write-report.ts'
 import { checkProperties } from './properties.ts'

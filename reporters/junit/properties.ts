@@ -3,7 +3,7 @@
  * `<full test name> :: <check>.<metric>`, next to its `verdict`, `practice` and `summary`;
  * a check called twice in one test gets `#2`, `#3` ... so no figure hides another.
  */
-import type { TestResult } from '../../core/protocol.ts'
+import type { TestResult } from 'mltest/plugin'
 
 export function checkProperties(test: TestResult): Array<[string, string]> {
   const out: Array<[string, string]> = []

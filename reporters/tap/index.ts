@@ -6,8 +6,7 @@
  */
 import { relative } from 'node:path'
 import { stringify } from 'yaml'
-import type { SerializedError, TestResult } from '../../core/protocol.ts'
-import type { FileReport, Reporter, ReporterOptions, RunResult, RunStart } from '../../core/reporter.ts'
+import type { FileReport, Reporter, ReporterOptions, RunResult, RunStart, SerializedError, TestResult } from 'mltest/plugin'
 import { extraDiff, stackFrames } from '../error-text.ts'
 import { writeReport } from '../write-report.ts'
 

@@ -4,7 +4,7 @@
  * are checked in check-feeds.ts.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node'
-import type { Rng } from '../../../core/seed.ts'
+import type { Rng } from 'mltest/plugin'
 import { BenchOnnxError } from './bench-onnx-error.ts'
 import type { OrtModule } from './load-runtime.ts'
 

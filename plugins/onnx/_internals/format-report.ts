@@ -2,7 +2,7 @@
  * The console table of one benchmark and the flat metrics it records, so the console,
  * JUnit properties and JSON all carry the same figures.
  */
-import type { AnnotationValue } from '../../../core/protocol.ts'
+import type { AnnotationValue } from 'mltest/plugin'
 import type { BatchResult, BenchOnnxResult } from '../bench-onnx.ts'
 
 /** Milliseconds with three significant digits, never in exponent form. */

@@ -2,7 +2,7 @@
  * onnxruntime-node is heavy (a native library of tens of MB), so it loads on first use,
  * never when a suite merely imports `mltest/onnx`.
  */
-import { importOptional } from '../../../core/optional-dependency.ts'
+import { importOptional } from 'mltest/plugin'
 import type * as Ort from 'onnxruntime-node'
 
 export type OrtModule = typeof Ort

@@ -6,7 +6,7 @@
  * (one side rounding to float32), so a pair is counted in float32 ULPs only when both values
  * are float32 values, and in float64 ULPs otherwise.
  */
-import { ulpDistance } from '../../../core/float32.ts'
+import { ulpDistance } from 'mltest/plugin'
 
 export { ulpDistance }
 

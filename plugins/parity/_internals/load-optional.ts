@@ -3,7 +3,7 @@
  * suite that only checks feature pipelines starts as fast as a plain one, and a missing
  * package is a one-line instruction instead of a resolver stack trace.
  */
-import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
+import { importOptional, silenceTfjsCpuBanner } from 'mltest/plugin'
 import type * as Tfjs from '@tensorflow/tfjs'
 import type * as Ort from 'onnxruntime-node'
 import type { onnx as OnnxNamespace } from 'onnx-proto'

@@ -6,7 +6,7 @@
  * distance over 10 bins. The permutation p-value says whether an observed distance is larger
  * than such sampling noise.
  */
-import { createRng, deriveSeed } from '../../../core/seed.ts'
+import { createRng, deriveSeed } from 'mltest/plugin'
 import { binFractions, describeBinning, jensenShannon, lInfinity, quantileBinning } from './distances.ts'
 import { countLabels, featureSamples, type FeatureKind } from './feature-samples.ts'
 import { permutationPValue } from './permutation-test.ts'

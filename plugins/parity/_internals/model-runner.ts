@@ -5,7 +5,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import type { InferenceSession } from 'onnxruntime-node'
-import { toFlatNumbers } from '../../../core/expect/numeric.ts'
+import { toFlatNumbers } from 'mltest/plugin'
 import { loadOnnxruntime, loadTfjs } from './load-optional.ts'
 
 /** Any function from a batch of input rows to outputs (nested arrays, typed array or tensor). */

@@ -4,7 +4,7 @@
  * statistic is recomputed on random relabellings of the pooled values (the whole statistic,
  * binning included) and p is the share of relabellings at least as extreme as the observed one.
  */
-import type { Rng } from '../../../core/index.ts'
+import type { Rng } from 'mltest/plugin'
 
 /** A statistic of a (training, serving) split, e.g. a distance or a rate difference. */
 export type SplitStatistic<T> = (training: readonly T[], serving: readonly T[]) => number

@@ -3,8 +3,7 @@
  * on skew an assertion error whose message names every skewed feature with its counts,
  * differences and a few offending examples with both values.
  */
-import { recordCheck } from '../../../core/index.ts'
-import type { AnnotationValue } from '../../../core/index.ts'
+import { recordCheck, type AnnotationValue } from 'mltest/plugin'
 import { describeUlps } from './float-distance.ts'
 import type { FeatureSkew, SkewSummary } from './skew-accumulator.ts'
 import { countOf, fmt, parityFailure } from './report-format.ts'

@@ -7,7 +7,7 @@
  * `separate-processes` goes one step further and forks a child process per run.
  */
 import { availableParallelism } from 'node:os'
-import { currentTest, recordCheck } from '../../../core/index.ts'
+import { currentTest, recordCheck } from 'mltest/plugin'
 import { assertionError } from './assertion-error.ts'
 import { compareGroups, type Aspect, type BackendGroup } from './compare-runs.ts'
 import { diffArrays, type Tolerance } from './float-diff.ts'

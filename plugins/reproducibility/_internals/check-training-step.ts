@@ -5,8 +5,7 @@
  * a loss that is NaN or does not change, a gradient that overflows.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
-import { currentTest, recordCheck } from '../../../core/index.ts'
-import { createRng } from '../../../core/seed.ts'
+import { createRng, currentTest, recordCheck } from 'mltest/plugin'
 import { assertionError } from './assertion-error.ts'
 import { isLayersModel } from './model-weights.ts'
 import { installedRandom, seededRandom } from './seeded-random.ts'

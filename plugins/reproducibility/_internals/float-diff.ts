@@ -6,7 +6,7 @@
  * smallest change the format can make, so "max 1 ULP" reads as "rounding noise" and "max 1e9
  * ULPs" as "a different value altogether", whatever the magnitude.
  */
-import { ulpDistance as ulpDistance32 } from '../../../core/float32.ts'
+import { ulpDistance as ulpDistance32 } from 'mltest/plugin'
 
 /** How far two runs may drift apart and still count as reproducible. An element passes when
  *  it is within `atol + rtol * |reference|` OR within `ulps` steps at the values' precision;

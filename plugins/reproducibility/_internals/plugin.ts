@@ -4,8 +4,7 @@
  * into the next test in the worker. (Without the plugin the seeded stream already stops
  * applying outside its test; the plugin makes the restore eager.)
  */
-import { currentTest } from '../../../core/worker/context.ts'
-import type { Plugin } from '../../../core/hooks.ts'
+import { currentTest, type Plugin } from 'mltest/plugin'
 import { restoreSeedsOf } from './seed-everything.ts'
 
 export function reproducibilityPlugin(): Plugin {

@@ -5,7 +5,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import { threadId } from 'node:worker_threads'
-import { createRng } from '../../../core/seed.ts'
+import { createRng } from 'mltest/plugin'
 import { installFitProbe, type Checkpoint, type CheckpointLevel, type FitCall, type FitProbe } from './fit-probe.ts'
 import { scanModel } from './model-scan.ts'
 import {

@@ -4,8 +4,7 @@
  * (initializers, `model.fit` shuffling, dropout) draws its seed from `Math.random`. For code
  * that prefers explicit seeds, `nextSeed()` hands out a repeatable sequence of them.
  */
-import { currentTest, type TestContext } from '../../../core/worker/context.ts'
-import { createRng } from '../../../core/seed.ts'
+import { createRng, currentTest, type TestContext } from 'mltest/plugin'
 import { installedRandom, seededRandom } from './seeded-random.ts'
 
 export interface SeedHandle {

@@ -6,7 +6,7 @@
  * The counter installs an accessor on `Math.random`, so code that assigns `Math.random`
  * during training (including `seedEverything`) keeps working and stays counted.
  */
-import { createRng } from '../../../core/seed.ts'
+import { createRng } from 'mltest/plugin'
 
 const SEEDED = Symbol.for('mltest.reproducibility.seeded')
 const COUNTER = Symbol.for('mltest.reproducibility.counter')

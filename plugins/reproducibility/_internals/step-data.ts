@@ -5,7 +5,7 @@
  * so the compiled loss sees values it was built for.
  */
 import type { LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs'
-import type { Rng } from '../../../core/seed.ts'
+import type { Rng } from 'mltest/plugin'
 import type { Tf } from './tfjs.ts'
 
 /** A tensor, nested number arrays, or one of those per model input/output. */

@@ -4,7 +4,7 @@
  * it is the default backend only when the user has installed it.
  */
 import { createRequire } from 'node:module'
-import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
+import { importOptional, silenceTfjsCpuBanner } from 'mltest/plugin'
 
 export type Tf = typeof import('@tensorflow/tfjs')
 

@@ -2,7 +2,7 @@
  * The work done inside a training worker: load the module that exports the training
  * function, run it once, and package the record (or the error) for the parent thread.
  */
-import { beginCollection, endCollection } from '../../../core/worker/collect.ts'
+import { importWithoutCollecting } from 'mltest/plugin'
 import { runTraining, type RunRecord, type RunSpec, type TrainFn } from './run-training.ts'
 
 export interface WorkerRequest {
@@ -18,13 +18,7 @@ export type WorkerReply = { ok: true; record: RunRecord } | { ok: false; error: 
  * training function: its `test()` and `describe()` calls are collected and ignored here.
  */
 async function loadTrainFn(moduleUrl: string, exportName: string): Promise<TrainFn> {
-  beginCollection()
-  let mod: Record<string, unknown>
-  try {
-    mod = (await import(moduleUrl)) as Record<string, unknown>
-  } finally {
-    endCollection()
-  }
+  const mod = await importWithoutCollecting(moduleUrl)
   const fn = mod[exportName]
   if (typeof fn !== 'function') {
     const found = Object.keys(mod).filter((k) => typeof mod[k] === 'function')

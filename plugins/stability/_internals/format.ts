@@ -5,7 +5,7 @@
  * that stand out (non-finite, largest magnitude).
  */
 import { inspect } from 'node:util'
-import { formatIndex } from '../../../core/expect/numeric.ts'
+import { formatIndex } from 'mltest/plugin'
 import { numericParts, type NumericPart } from './numbers.ts'
 
 const WHOLE = 10

@@ -4,7 +4,7 @@
  * of those — as labelled parts, so an oracle can name the offending element, e.g.
  * `output.probs[1, 3]`.
  */
-import { formatIndex, toFlatNumbers } from '../../../core/expect/numeric.ts'
+import { formatIndex, toFlatNumbers } from 'mltest/plugin'
 import { isTensorValue, sizeOf } from './tensor-value.ts'
 
 export interface NumericPart {

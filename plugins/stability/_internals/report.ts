@@ -4,7 +4,7 @@
  * what the function returned, how hard fast-check looked, and how to replay it exactly.
  */
 import { relative } from 'node:path'
-import type { TestContext } from '../../../core/worker/context.ts'
+import type { TestContext } from 'mltest/plugin'
 import { formatValue } from './format.ts'
 
 /** What broke, for one input: thrown by the property fast-check runs, read back from its details. */

@@ -3,7 +3,7 @@
  * when a check needs it (`arb.tfTensor`, `gradientsFinite`), never when a plain suite or
  * `mltest/stability` is imported.
  */
-import { importOptional, silenceTfjsCpuBanner } from '../../../core/optional-dependency.ts'
+import { importOptional, silenceTfjsCpuBanner } from 'mltest/plugin'
 
 type Tf = typeof import('@tensorflow/tfjs')
 

@@ -1,9 +1,9 @@
 /**
- * The plugins registered in this worker, for library code that asks them something
+ * The plugins registered on this side of the thread boundary (each worker registers its own), for library code that asks them something
  * (first-result hooks) from inside a test.
  */
-import type { Plugin } from '../hooks.ts'
-import { callFirst } from '../plugin-host.ts'
+import type { Plugin } from './hooks.ts'
+import { callFirst } from './plugin-host.ts'
 
 let registered: Plugin[] = []
 
