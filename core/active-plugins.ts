@@ -2,16 +2,16 @@
  * The plugins registered on this side of the thread boundary (each worker registers its own), for library code that asks them something
  * (first-result hooks) from inside a test.
  */
-import type { Plugin } from './hooks.ts'
+import type { RegisteredPlugin } from './hooks.ts'
 import { callFirst } from './plugin-host.ts'
 
-let registered: Plugin[] = []
+let registered: RegisteredPlugin[] = []
 
-export function setWorkerPlugins(plugins: Plugin[]): void {
+export function setWorkerPlugins(plugins: RegisteredPlugin[]): void {
   registered = plugins
 }
 
-export function workerPlugins(): Plugin[] {
+export function workerPlugins(): RegisteredPlugin[] {
   return registered
 }
 

@@ -2,7 +2,7 @@
  * Registers plugins and calls their hooks. Used on both sides of the thread boundary:
  * the main thread calls main hooks, each worker calls worker hooks.
  */
-import { HOOK_NAMES, PLUGIN_FIELDS, type Plugin, type WrapTestInfo } from './hooks.ts'
+import { HOOK_NAMES, PLUGIN_FIELDS, type OrderedHook, type Plugin, type RegisteredPlugin, type WrapTestInfo } from './hooks.ts'
 
 /** A hook threw: names the plugin and the hook so the user knows whom to blame. */
 export class PluginError extends Error {
@@ -26,12 +26,42 @@ export class PluginRegistrationError extends Error {
 }
 
 const known = new Set<string>([...HOOK_NAMES, ...PLUGIN_FIELDS])
-const enforceRank = { pre: 0, undefined: 1, post: 2 } as const
+const rank = { pre: 0, undefined: 1, post: 2 } as const
+type Rank = 0 | 1 | 2
+type HookName = (typeof HOOK_NAMES)[number]
 
-/** Validates plugin objects and returns them in hook order. */
-export function registerPlugins(plugins: unknown[]): Plugin[] {
+/** Each registered plugin's position per hook (the plugin objects stay plain). */
+const hookRanks = new WeakMap<RegisteredPlugin, Partial<Record<HookName, Rank>>>()
+
+function isOrderedHook(value: unknown): value is OrderedHook<(...args: unknown[]) => unknown> {
+  return typeof value === 'object' && value !== null && 'handler' in value
+}
+
+function checkOptionsSchema(plugin: Plugin): void {
+  const options = plugin.options as unknown
+  if (options === undefined) return
+  const looksLikeZodObject = typeof options === 'object' && options !== null && 'shape' in options && typeof (options as { safeParse?: unknown }).safeParse === 'function'
+  if (!looksLikeZodObject) {
+    throw new PluginRegistrationError(
+      `plugin "${plugin.name}": options must be a zod object schema, e.g. options: z.object({ runs: z.number().int().default(100).describe('...') }) — import { z } from 'mltest/plugin'`,
+    )
+  }
+}
+
+function checkCommands(plugin: Plugin): void {
+  if (plugin.commands === undefined) return
+  if (!Array.isArray(plugin.commands)) throw new PluginRegistrationError(`plugin "${plugin.name}": commands must be an array of { name, description, run }`)
+  for (const command of plugin.commands) {
+    if (typeof command?.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(command.name) || typeof command.run !== 'function') {
+      throw new PluginRegistrationError(`plugin "${plugin.name}": each command needs a kebab-case name and a run function (got ${JSON.stringify(command?.name)})`)
+    }
+  }
+}
+
+/** Validates plugin objects; returns them in registration order, every hook a plain function. */
+export function registerPlugins(plugins: unknown[]): RegisteredPlugin[] {
   const seen = new Set<string>()
-  const valid = plugins.map((p, i) => {
+  return plugins.map((p, i) => {
     if (p === null || typeof p !== 'object' || Array.isArray(p)) {
       throw new PluginRegistrationError(
         `plugins[${i}] is ${p === null ? 'null' : typeof p}, not a plugin object — call the plugin factory, e.g. plugins: [myPlugin()]`,
@@ -41,17 +71,6 @@ export function registerPlugins(plugins: unknown[]): Plugin[] {
     if (typeof plugin.name !== 'string' || plugin.name === '') {
       throw new PluginRegistrationError(`plugins[${i}] has no "name" — give every plugin a unique string name`)
     }
-    for (const key of Object.keys(plugin)) {
-      if (!known.has(key)) {
-        throw new PluginRegistrationError(
-          `plugin "${plugin.name}" has an unknown hook "${key}" — known hooks: ${HOOK_NAMES.join(', ')}`,
-        )
-      }
-      const value = (plugin as unknown as Record<string, unknown>)[key]
-      if ((HOOK_NAMES as readonly string[]).includes(key) && typeof value !== 'function') {
-        throw new PluginRegistrationError(`plugin "${plugin.name}": hook "${key}" must be a function`)
-      }
-    }
     if (seen.has(plugin.name)) {
       throw new PluginRegistrationError(`two plugins are named "${plugin.name}" — plugin names must be unique`)
     }
@@ -59,27 +78,58 @@ export function registerPlugins(plugins: unknown[]): Plugin[] {
     if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post') {
       throw new PluginRegistrationError(`plugin "${plugin.name}": enforce must be 'pre' or 'post'`)
     }
-    return plugin
+    checkOptionsSchema(plugin)
+    checkCommands(plugin)
+    const registered: Record<string, unknown> = {}
+    const ranks: Partial<Record<HookName, Rank>> = {}
+    for (const key of Object.keys(plugin)) {
+      const value = (plugin as unknown as Record<string, unknown>)[key]
+      if (!known.has(key)) {
+        throw new PluginRegistrationError(`plugin "${plugin.name}" has an unknown hook "${key}" — known hooks: ${HOOK_NAMES.join(', ')}`)
+      }
+      if (!(HOOK_NAMES as readonly string[]).includes(key)) {
+        registered[key] = value
+        continue
+      }
+      const hook = key as HookName
+      if (isOrderedHook(value)) {
+        if (value.order !== 'pre' && value.order !== 'post') {
+          throw new PluginRegistrationError(`plugin "${plugin.name}": hook "${key}" has order ${JSON.stringify(value.order)} — use 'pre' or 'post'`)
+        }
+        if (typeof value.handler !== 'function') throw new PluginRegistrationError(`plugin "${plugin.name}": hook "${key}".handler must be a function`)
+        ranks[hook] = rank[value.order]
+        // Bound so `this` inside the handler is the plugin object, as for a plain hook.
+        registered[key] = (...args: unknown[]) => value.handler.apply(registered, args)
+      } else if (typeof value === 'function') {
+        ranks[hook] = rank[String(plugin.enforce) as keyof typeof rank]
+        registered[key] = value
+      } else {
+        throw new PluginRegistrationError(`plugin "${plugin.name}": hook "${key}" must be a function or { order: 'pre' | 'post', handler }`)
+      }
+    }
+    const result = registered as unknown as RegisteredPlugin
+    hookRanks.set(result, ranks)
+    return result
   })
-  // Stable sort: wrappers first, then pre/normal/post, registration order within each.
-  return valid
-    .map((plugin, index) => ({ plugin, index }))
-    .sort((a, b) => {
-      const wa = a.plugin.wrapTest ? 0 : 1
-      const wb = b.plugin.wrapTest ? 0 : 1
-      if (wa !== wb) return wa - wb
-      const ea = enforceRank[String(a.plugin.enforce) as keyof typeof enforceRank]
-      const eb = enforceRank[String(b.plugin.enforce) as keyof typeof enforceRank]
-      return ea - eb || a.index - b.index
-    })
+}
+
+/**
+ * The plugins implementing `hook`, in that hook's order: `pre`, normal, `post`, registration
+ * order within each. Plugins not registered through `registerPlugins` count as normal.
+ */
+export function pluginsFor(plugins: RegisteredPlugin[], hook: HookName): RegisteredPlugin[] {
+  return plugins
+    .map((plugin, index) => ({ plugin, index, rank: hookRanks.get(plugin)?.[hook] ?? rank[String(plugin.enforce) as keyof typeof rank] }))
+    .filter((x) => typeof x.plugin[hook] === 'function')
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((x) => x.plugin)
 }
 
-type HookArgs<K extends keyof Plugin> = Plugin[K] extends ((...args: infer A) => unknown) | undefined ? A : never
+type HookArgs<K extends HookName> = RegisteredPlugin[K] extends ((...args: infer A) => unknown) | undefined ? A : never
 
 /** Calls a notify hook on every plugin that has it, in order. */
-export async function callNotify<K extends keyof Plugin>(plugins: Plugin[], hook: K, ...args: HookArgs<K>): Promise<void> {
-  for (const plugin of plugins) {
+export async function callNotify<K extends HookName>(plugins: RegisteredPlugin[], hook: K, ...args: HookArgs<K>): Promise<void> {
+  for (const plugin of pluginsFor(plugins, hook)) {
     const fn = plugin[hook] as ((...a: unknown[]) => unknown) | undefined
     if (typeof fn !== 'function') continue
     try {
@@ -91,12 +141,12 @@ export async function callNotify<K extends keyof Plugin>(plugins: Plugin[], hook
 }
 
 /** Calls a first-result hook; the first non-undefined answer wins. */
-export async function callFirst<K extends keyof Plugin, R>(
-  plugins: Plugin[],
+export async function callFirst<K extends HookName, R>(
+  plugins: RegisteredPlugin[],
   hook: K,
   ...args: HookArgs<K>
 ): Promise<R | undefined> {
-  for (const plugin of plugins) {
+  for (const plugin of pluginsFor(plugins, hook)) {
     const fn = plugin[hook] as ((...a: unknown[]) => unknown) | undefined
     if (typeof fn !== 'function') continue
     let answer: unknown
@@ -114,10 +164,10 @@ export async function callFirst<K extends keyof Plugin, R>(
  * Composes `wrapTest` hooks around `body`; the first plugin is outermost. Errors thrown by
  * the test body pass through unchanged (they are the test's failure, not the plugin's).
  */
-export function composeWrappers(plugins: Plugin[], body: () => Promise<void>, info: WrapTestInfo): () => Promise<void> {
+export function composeWrappers(plugins: RegisteredPlugin[], body: () => Promise<void>, info: WrapTestInfo): () => Promise<void> {
   const fromBody = new WeakSet<object>()
   let next = body
-  for (const plugin of [...plugins].reverse()) {
+  for (const plugin of [...pluginsFor(plugins, 'wrapTest')].reverse()) {
     const wrap = plugin.wrapTest
     if (!wrap) continue
     const prev = next

@@ -5,35 +5,22 @@
 import { existsSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { UserConfig } from '../config.ts'
+import { CONFIG_OPTIONS } from '../options/config-options.ts'
+import { describeIssue } from '../options/describe-issue.ts'
 import { UsageError } from './usage-error.ts'
 
 export const CONFIG_NAMES = ['mltest.config.ts', 'mltest.config.mts', 'mltest.config.js', 'mltest.config.mjs']
 
-// zod loads only when there is a config file to check (it costs ~100 ms at start-up).
-function configSchema(z: typeof import('zod').z) {
-  const positiveInt = z.number().int().positive()
-  const nonNegativeInt = z.number().int().nonnegative()
-  return z.strictObject({
-    include: z.array(z.string()).optional(),
-    exclude: z.array(z.string()).optional(),
-    workers: positiveInt.optional(),
-    timeout: positiveInt.optional(),
-    retries: nonNegativeInt.optional(),
-    reporters: z.array(z.union([z.string(), z.looseObject({})])).optional(),
-    plugins: z.array(z.unknown()).optional(),
-    setupFiles: z.array(z.string()).optional(),
-    bail: nonNegativeInt.optional(),
-    seed: nonNegativeInt.optional(),
-    shuffle: z.boolean().optional(),
-    passWithNoTests: z.boolean().optional(),
-    isolate: z.enum(['none', 'file', 'process']).optional(),
-    workerMemoryLimit: positiveInt.optional(),
-    workerHeapLimit: positiveInt.optional(),
-    inconclusive: z.enum(['pass', 'fail']).optional(),
-    pluginOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  })
+/** The config file's schema: every table option that a config may set, unknown keys refused. */
+function configSchema() {
+  const shape: Record<string, z.ZodType> = {}
+  for (const [key, option] of Object.entries(CONFIG_OPTIONS)) {
+    if ((option as { config?: boolean }).config === false) continue
+    shape[key] = (option.schema(z) as z.ZodType).optional()
+  }
+  return z.strictObject(shape)
 }
 
 /** The config file to use: `--config PATH`, else the first default name in `cwd`. */
@@ -44,18 +31,6 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
     return path
   }
   return CONFIG_NAMES.map((name) => resolve(cwd, name)).find((path) => existsSync(path))
-}
-
-function describeIssue(issue: z.core.$ZodIssue, input: unknown, knownKeys: string[]): string {
-  const key = issue.path.join('.')
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `"${[...issue.path, k].join('.')}"`).join(', ')
-    return `unknown key ${keys} — remove it or fix its spelling (known keys: ${knownKeys.join(', ')})`
-  }
-  let value: unknown = input
-  for (const part of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey]
-  const shown = typeof value === 'string' ? `"${value}"` : String(value)
-  return `"${key}" ${issue.message.replace(/^Invalid input: /, '').toLowerCase()} (got ${shown})`
 }
 
 /** Imports and validates a config file. */
@@ -72,10 +47,11 @@ export async function loadConfigFile(path: string): Promise<UserConfig> {
   if (config === null || typeof config !== 'object') {
     throw new UsageError(`${basename(path)} has no default export object — write: export default defineConfig({ ... })`)
   }
-  const schema = configSchema((await import('zod')).z)
+  const schema = configSchema()
   const parsed = schema.safeParse(config)
   if (!parsed.success) {
-    throw new UsageError(`${basename(path)}: ${describeIssue(parsed.error.issues[0]!, config, Object.keys(schema.shape))} — fix it in ${path}`)
+    const label = (keyPath: ReadonlyArray<PropertyKey>) => `key "${keyPath.join('.')}"`
+    throw new UsageError(`${basename(path)}: ${describeIssue(parsed.error.issues[0]!, config, label, Object.keys(schema.shape), schema)} — fix it in ${path}`)
   }
-  return config as UserConfig
+  return parsed.data as UserConfig
 }

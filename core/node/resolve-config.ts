@@ -1,72 +1,54 @@
 /**
- * Merges command-line options over the config file over defaults, and validates plugin
- * options against what each plugin declares.
+ * Merges command-line flags over the config file over defaults — all declared once in
+ * `core/options/config-options.ts` — validates the merged result with the table's zod
+ * schemas, and validates each plugin's options against the plugin's own schema. The
+ * validated result is what the run uses; any problem is a one-line UsageError (exit 2)
+ * raised before a worker starts.
  */
 import { availableParallelism } from 'node:os'
 import { dirname, resolve } from 'node:path'
+import { z } from 'zod'
 import { builtinPlugins } from '../builtin-plugins.ts'
 import type { UserConfig } from '../config.ts'
-import type { Plugin } from '../hooks.ts'
+import type { RegisteredPlugin } from '../hooks.ts'
+import { CONFIG_OPTIONS, type ConfigOptionName } from '../options/config-options.ts'
+import { describeIssue } from '../options/describe-issue.ts'
 import { PluginRegistrationError, registerPlugins } from '../plugin-host.ts'
+import { coerceFlagText, optionFields } from '../plugin-options.ts'
 import type { Reporter } from '../reporter.ts'
 import { randomRunSeed } from '../seed.ts'
 import { parseTagExpression, TagExpressionError } from '../tag-expression.ts'
-import { DEFAULT_INCLUDE } from './discovery.ts'
 import { parseReporterSpec, type ReporterSpec } from './reporter-host.ts'
 import { UsageError } from './usage-error.ts'
 
-/** What the command line can say; undefined means "not given". */
-export interface CliOverrides {
-  workers?: number
-  grep?: string
-  tag?: string
-  bail?: number
-  timeout?: number
-  retries?: number
-  seed?: number
-  reporter?: string[]
-  list?: boolean
-  passWithNoTests?: boolean
-  color?: boolean
-  shuffle?: boolean
-  isolate?: 'none' | 'file' | 'process'
-  workerMemoryLimit?: number
-  workerHeapLimit?: number
-  inconclusive?: 'pass' | 'fail'
+export { DEFAULT_TIMEOUT_MS } from '../options/config-options.ts'
+
+/** What the command line said, by option key (undefined: not given); plugin flags apart. */
+export type CliOverrides = { [K in ConfigOptionName]?: unknown } & {
   /** `plugin.option` → raw CLI text. */
   pluginFlags?: Record<string, string>
 }
 
-export interface ResolvedConfig {
+type Spec = typeof CONFIG_OPTIONS
+type Value<K extends ConfigOptionName> = z.output<ReturnType<Spec[K]['schema']>>
+type ResolvedName<K extends ConfigOptionName> = Spec[K] extends { resolvedAs: infer N extends string } ? N : K
+type Optional = 'workerMemoryLimit' | 'workerHeapLimit' | 'grep' | 'tag'
+
+/** The run's settings, derived from the option table (names as in the run summary). */
+export type ResolvedConfig = {
+  [K in Exclude<ConfigOptionName, Optional | 'reporters' | 'plugins'> as ResolvedName<K>]: Value<K>
+} & {
+  [K in Optional as ResolvedName<K>]?: Value<K>
+} & {
   rootDir: string
   configFile?: string
-  include: string[]
-  exclude: string[]
-  workers: number
-  timeoutMs: number
-  retries: number
   reporters: Array<ReporterSpec | Reporter>
-  plugins: Plugin[]
-  setupFiles: string[]
-  bail: number
-  seed: number
-  shuffle: boolean
-  passWithNoTests: boolean
-  isolate: 'none' | 'file' | 'process'
-  workerMemoryLimitMb?: number
-  workerHeapLimitMb?: number
-  inconclusive: 'pass' | 'fail'
-  grep?: string
-  tagExpr?: string
-  list: boolean
-  color: boolean
+  plugins: RegisteredPlugin[]
   pluginOptions: Record<string, Record<string, unknown>>
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000
-
-/** Built-in plus config plugins, validated and in hook order. */
-export function pluginsOf(config: UserConfig | undefined): Plugin[] {
+/** Built-in plus config plugins, validated, in registration order. */
+export function pluginsOf(config: UserConfig | undefined): RegisteredPlugin[] {
   try {
     return registerPlugins([...builtinPlugins(), ...(config?.plugins ?? [])])
   } catch (error) {
@@ -75,22 +57,35 @@ export function pluginsOf(config: UserConfig | undefined): Plugin[] {
   }
 }
 
-function coerce(plugin: string, option: string, type: string, raw: unknown, from: string): unknown {
-  if (type === 'number') {
-    const n = typeof raw === 'string' ? Number(raw) : raw
-    if (typeof n !== 'number' || Number.isNaN(n)) throw new UsageError(`${from}: option "${plugin}.${option}" must be a number (got ${JSON.stringify(raw)})`)
-    return n
-  }
-  if (type === 'boolean') {
-    if (raw === 'true' || raw === true) return true
-    if (raw === 'false' || raw === false) return false
-    throw new UsageError(`${from}: option "${plugin}.${option}" must be true or false (got ${JSON.stringify(raw)})`)
-  }
-  if (typeof raw !== 'string') throw new UsageError(`${from}: option "${plugin}.${option}" must be a string (got ${JSON.stringify(raw)})`)
-  return raw
+function defaultOf(key: ConfigOptionName): unknown {
+  if (key === 'workers') return availableParallelism()
+  if (key === 'seed') return randomRunSeed()
+  if (key === 'color') return process.env.NO_COLOR ? false : process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY)
+  const value = (CONFIG_OPTIONS[key] as { default?: unknown }).default
+  return Array.isArray(value) ? [...value] : value
 }
 
-function resolvePluginOptions(plugins: Plugin[], config: UserConfig | undefined, flags: Record<string, string>): Record<string, Record<string, unknown>> {
+/** The flag that sets `key`, as the user types it (`--workers`), for messages. */
+export function flagOf(key: ConfigOptionName): string | undefined {
+  const flag = (CONFIG_OPTIONS[key] as { flag?: { spec: string } }).flag
+  return flag?.spec.split(/[ ,]+/).find((part) => part.startsWith('--'))
+}
+
+/** Validates one value of a core option; `from` says where it came from. */
+function validated(key: ConfigOptionName, given: unknown, from: 'cli' | 'config'): unknown {
+  const schema = CONFIG_OPTIONS[key].schema(z) as z.ZodType
+  const kind = (CONFIG_OPTIONS[key] as { flag?: { kind: string } }).flag?.kind
+  // Flags arrive as text; numbers are read here so the schema judges them like config values.
+  const numeric = kind === 'number' || kind === 'optional-number'
+  const value = from === 'cli' && numeric && typeof given === 'string' && given.trim() !== '' ? Number(given) : given
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const label = (path: ReadonlyArray<PropertyKey>) => (from === 'cli' ? (flagOf(key) ?? `--${key}`) : `"${[key, ...path].join('.')}"`)
+  const line = describeIssue(parsed.error.issues[0]!, given, label, [], schema)
+  throw new UsageError(from === 'cli' ? line : `config: ${line}`)
+}
+
+function resolvePluginOptions(plugins: RegisteredPlugin[], config: UserConfig | undefined, flags: Record<string, string>): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {}
   const byName = new Map(plugins.map((p) => [p.name, p]))
   for (const name of Object.keys(config?.pluginOptions ?? {})) {
@@ -99,69 +94,74 @@ function resolvePluginOptions(plugins: Plugin[], config: UserConfig | undefined,
     }
   }
   for (const plugin of plugins) {
-    const given = config?.pluginOptions?.[plugin.name] ?? {}
-    const declared = new Map((plugin.options ?? []).map((o) => [o.name, o]))
-    for (const key of Object.keys(given)) {
-      if (!declared.has(key)) {
-        throw new UsageError(`config pluginOptions.${plugin.name}: unknown option "${key}" — options of "${plugin.name}": ${[...declared.keys()].join(', ') || 'none'}`)
-      }
+    const given: Record<string, unknown> = { ...(config?.pluginOptions?.[plugin.name] ?? {}) }
+    if (!plugin.options) {
+      const keys = Object.keys(given)
+      if (keys.length > 0) throw new UsageError(`config pluginOptions.${plugin.name}: unknown option "${keys[0]}" — plugin "${plugin.name}" has no options`)
+      out[plugin.name] = {}
+      continue
     }
-    const resolved: Record<string, unknown> = {}
-    for (const option of declared.values()) {
-      let value: unknown = option.default
-      if (option.name in given) value = coerce(plugin.name, option.name, option.type, given[option.name], 'config')
-      const flag = flags[`${plugin.name}.${option.name}`]
-      if (flag !== undefined) value = coerce(plugin.name, option.name, option.type, flag, 'command line')
-      if (value !== undefined) resolved[option.name] = value
+    const fields = optionFields(plugin.options)
+    const fromFlag = new Set<string>()
+    for (const field of fields) {
+      const text = flags[`${plugin.name}.${field.name}`]
+      if (text === undefined) continue
+      given[field.name] = coerceFlagText(field, text)
+      fromFlag.add(field.name)
     }
-    out[plugin.name] = resolved
+    const parsed = plugin.options.strict().safeParse(given)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const option = String(issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0])
+      const label = (path: ReadonlyArray<PropertyKey>) =>
+        fromFlag.has(String(path[0])) ? `--${pluginFlagName(plugin.name, String(path[0]))}` : `option "${plugin.name}.${path.join('.')}"`
+      const shownInput = fromFlag.has(option) ? { [option]: flags[`${plugin.name}.${option}`] } : given
+      const line = describeIssue(issue, shownInput, label, fields.map((f) => f.name), plugin.options)
+      throw new UsageError(fromFlag.has(option) ? line : `config pluginOptions.${plugin.name}: ${line}`)
+    }
+    out[plugin.name] = parsed.data as Record<string, unknown>
   }
   return out
+}
+
+/** `--<plugin>-<option>` with camelCase turned kebab-case. */
+export function pluginFlagName(plugin: string, option: string): string {
+  return `${plugin}-${option}`.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)
 }
 
 export function resolveConfig(cwd: string, configFile: string | undefined, config: UserConfig | undefined, cli: CliOverrides): ResolvedConfig {
   const rootDir = configFile ? dirname(configFile) : cwd
   const plugins = pluginsOf(config)
-  if (cli.tag !== undefined) {
+  const values: Record<string, unknown> = {}
+  for (const key of Object.keys(CONFIG_OPTIONS) as ConfigOptionName[]) {
+    const fromCli = cli[key]
+    const fromConfig = (config as Record<string, unknown> | undefined)?.[key]
+    const value = fromCli !== undefined ? validated(key, fromCli, 'cli') : fromConfig !== undefined ? validated(key, fromConfig, 'config') : defaultOf(key)
+    values[(CONFIG_OPTIONS[key] as { resolvedAs?: string }).resolvedAs ?? key] = value
+  }
+  if (values.tagExpr !== undefined) {
     try {
-      parseTagExpression(cli.tag)
+      parseTagExpression(values.tagExpr as string)
     } catch (error) {
       if (error instanceof TagExpressionError) throw new UsageError(error.message)
       throw error
     }
   }
-  if (cli.grep !== undefined) {
+  if (values.grep !== undefined) {
     try {
-      new RegExp(cli.grep)
+      new RegExp(values.grep as string)
     } catch {
-      throw new UsageError(`invalid --grep pattern "${cli.grep}": not a valid regular expression — escape special characters such as ( [ * with a backslash`)
+      throw new UsageError(`invalid --grep pattern "${values.grep as string}": not a valid regular expression — escape special characters such as ( [ * with a backslash`)
     }
   }
-  const reporterInput = cli.reporter ?? config?.reporters ?? ['console']
-  const reporters = reporterInput.map((r) => (typeof r === 'string' ? parseReporterSpec(r) : r))
+  const reporters = (values.reporters as Array<string | Reporter>).map((r) => (typeof r === 'string' ? parseReporterSpec(r) : r))
   return {
+    ...(values as object),
     rootDir,
     configFile,
-    include: config?.include ?? DEFAULT_INCLUDE,
-    exclude: config?.exclude ?? [],
-    workers: cli.workers ?? config?.workers ?? availableParallelism(),
-    timeoutMs: cli.timeout ?? config?.timeout ?? DEFAULT_TIMEOUT_MS,
-    retries: cli.retries ?? config?.retries ?? 0,
     reporters,
     plugins,
-    setupFiles: (config?.setupFiles ?? []).map((f) => resolve(rootDir, f)),
-    bail: cli.bail ?? config?.bail ?? 0,
-    seed: cli.seed ?? config?.seed ?? randomRunSeed(),
-    shuffle: cli.shuffle ?? config?.shuffle ?? false,
-    passWithNoTests: cli.passWithNoTests ?? config?.passWithNoTests ?? false,
-    isolate: cli.isolate ?? config?.isolate ?? 'none',
-    workerMemoryLimitMb: cli.workerMemoryLimit ?? config?.workerMemoryLimit,
-    workerHeapLimitMb: cli.workerHeapLimit ?? config?.workerHeapLimit,
-    inconclusive: cli.inconclusive ?? config?.inconclusive ?? 'pass',
-    grep: cli.grep,
-    tagExpr: cli.tag,
-    list: cli.list ?? false,
-    color: cli.color ?? (process.env.NO_COLOR ? false : process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY)),
+    setupFiles: (values.setupFiles as string[]).map((f) => resolve(rootDir, f)),
     pluginOptions: resolvePluginOptions(plugins, config, cli.pluginFlags ?? {}),
-  }
+  } as ResolvedConfig
 }

@@ -6,7 +6,8 @@
 import { pathToFileURL } from 'node:url'
 import { builtinPlugins } from '../builtin-plugins.ts'
 import { expect } from '../expect/index.ts'
-import { callNotify, registerPlugins } from '../plugin-host.ts'
+import { callNotify, pluginsFor, registerPlugins } from '../plugin-host.ts'
+import { setPluginOptions } from '../plugin-options.ts'
 import type { FileTask } from '../protocol.ts'
 import { setWorkerPlugins } from '../active-plugins.ts'
 
@@ -31,10 +32,9 @@ export async function ensureWorkerSetup(task: FileTask): Promise<void> {
   }
   const plugins = registerPlugins([...builtinPlugins(), ...userPlugins])
   setWorkerPlugins(plugins)
-  for (const plugin of plugins) {
-    if (plugin.matchers) expect.extend(plugin.matchers)
-    if (plugin.workerConfigResolved) await callNotify([plugin], 'workerConfigResolved', task.pluginOptions[plugin.name] ?? {})
-  }
+  setPluginOptions(task.pluginOptions)
+  for (const plugin of plugins) if (plugin.matchers) expect.extend(plugin.matchers)
+  for (const plugin of pluginsFor(plugins, 'workerConfigResolved')) await callNotify([plugin], 'workerConfigResolved', task.pluginOptions[plugin.name] ?? {})
   for (const file of task.setupFiles) await import(pathToFileURL(file).href)
   setupKey = key
 }

@@ -1,8 +1,6 @@
-// Units shared by both sides of the thread boundary: seeds, tag expressions, the plugin
-// host, the closing summary line.
+// Units shared by both sides of the thread boundary: seeds, tag expressions, the closing
+// summary line. (The plugin host has its own file: plugin-host.test.ts.)
 import t from 'tap'
-import { composeWrappers, callFirst, callNotify, PluginError, registerPlugins } from '../../core/plugin-host.ts'
-import type { Plugin } from '../../core/hooks.ts'
 import { createRng, deriveSeed } from '../../core/seed.ts'
 import { summarize, summaryLine } from '../../core/summary.ts'
 import { parseTagExpression } from '../../core/tag-expression.ts'
@@ -58,47 +56,6 @@ t.test('tag expressions', async (t) => {
   t.throws(() => parseTagExpression('a and'), /ends where a tag was expected/)
   t.throws(() => parseTagExpression('(a or b'), /not closed/)
   t.throws(() => parseTagExpression('a b'), /unexpected "b"/)
-})
-
-t.test('plugin registration validates and orders', async (t) => {
-  t.throws(() => registerPlugins([{ name: 'x', onTestStrat() {} }]), /plugin "x" has an unknown hook "onTestStrat"/)
-  t.throws(() => registerPlugins([{}]), /has no "name"/)
-  t.throws(() => registerPlugins([() => ({})]), /not a plugin object/)
-  t.throws(() => registerPlugins([{ name: 'a' }, { name: 'a' }]), /two plugins are named "a"/)
-  t.throws(() => registerPlugins([{ name: 'a', onRunEnd: 3 }]), /must be a function/)
-  const order = registerPlugins([
-    { name: 'post', enforce: 'post' },
-    { name: 'normal' },
-    { name: 'pre', enforce: 'pre' },
-    { name: 'wrapper', wrapTest: (next: () => Promise<void>) => next() },
-  ] as Plugin[]).map((p) => p.name)
-  t.same(order, ['wrapper', 'pre', 'normal', 'post'])
-})
-
-t.test('hook kinds: notify, first-result, wrap', async (t) => {
-  const calls: string[] = []
-  const plugins: Plugin[] = [
-    { name: 'a', onRunStart: () => void calls.push('a'), resolveModel: () => undefined },
-    { name: 'b', onRunStart: () => void calls.push('b'), resolveModel: (ref) => `/models/${ref}` },
-    { name: 'c', resolveModel: () => '/never' },
-  ]
-  await callNotify(plugins, 'onRunStart', { rootDir: '/', seed: 1, files: [] })
-  t.same(calls, ['a', 'b'])
-  t.equal(await callFirst(plugins, 'resolveModel', 'mnist'), '/models/mnist')
-  const broken: Plugin[] = [{ name: 'broken', onRunEnd: () => { throw new Error('disk full') } }]
-  await t.rejects(callNotify(broken, 'onRunEnd', [], summarize([], 0)), { name: 'PluginError', message: 'plugin "broken" failed in onRunEnd: disk full' })
-
-  const trace: string[] = []
-  const outer: Plugin = { name: 'outer', wrapTest: async (next) => { trace.push('outer>'); await next(); trace.push('<outer') } }
-  const twice: Plugin = { name: 'twice', wrapTest: async (next) => { await next(); await next() } }
-  const info = { test: {} as never, attempt: 1 }
-  await composeWrappers([outer, twice], async () => void trace.push('body'), info)()
-  t.same(trace, ['outer>', 'body', 'body', '<outer'])
-  // The body's own failure passes through untouched; a wrapper's own error names the plugin.
-  const bodyError = new Error('assertion')
-  await t.rejects(composeWrappers([outer], async () => { throw bodyError }, info)(), bodyError)
-  const bad: Plugin = { name: 'bad', wrapTest: async () => { throw new Error('oops') } }
-  await t.rejects(composeWrappers([bad], async () => {}, info)(), PluginError)
 })
 
 t.test('summary line', async (t) => {

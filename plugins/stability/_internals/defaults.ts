@@ -1,36 +1,28 @@
 /**
- * Run-wide defaults set from the plugin's options (`pluginOptions.stability` or
- * `--stability-runs` / `--stability-edge-bias`). They live in module state because the plugin's
- * `workerConfigResolved` runs in each worker before any test file, and the check functions a
- * test calls read them later in the same worker.
+ * Run-wide defaults of `checkStability` and `arb.tensor`, declared once as the `stability`
+ * plugin's options schema (`pluginOptions.stability` or `--stability-runs` /
+ * `--stability-edge-bias`): core validates them with the config and hands them to every
+ * worker, where the check functions read them through `pluginOptions`.
  */
+import { pluginOptions, z } from 'mltest/plugin'
 
-export interface StabilityDefaults {
-  /** Generated inputs per `checkStability` call. */
-  runs: number
-  /** Probability that `arb.tensor` draws an element from the edge values. */
-  edgeBias: number
-}
+export const stabilityOptions = z.object({
+  runs: z.number().int().min(1).default(100).describe('generated inputs per checkStability call, unless the call sets runs'),
+  edgeBias: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe('probability that arb.tensor draws an element from the float edge values, unless the call sets edgeBias (0: off)'),
+})
 
-export const BUILTIN_DEFAULTS: Readonly<StabilityDefaults> = Object.freeze({ runs: 100, edgeBias: 0.1 })
+export type StabilityDefaults = z.output<typeof stabilityOptions>
 
-let current: StabilityDefaults = { ...BUILTIN_DEFAULTS }
+export const BUILTIN_DEFAULTS: Readonly<StabilityDefaults> = Object.freeze(stabilityOptions.parse({}))
 
+/** The run's defaults in this worker (the built-in ones outside a run). */
 export function stabilityDefaults(): Readonly<StabilityDefaults> {
-  return current
-}
-
-/** Replaces the defaults (missing keys fall back to the built-in ones). */
-export function setStabilityDefaults(options: Partial<StabilityDefaults>): void {
-  current = { ...BUILTIN_DEFAULTS, ...validateDefaults(options) }
-}
-
-/** Checks option values; the error names the option and the fix. */
-export function validateDefaults(options: Record<string, unknown>): Partial<StabilityDefaults> {
-  const out: Partial<StabilityDefaults> = {}
-  if (options.runs !== undefined) out.runs = checkRuns(options.runs, 'stability option "runs" (pluginOptions.stability.runs, --stability-runs)')
-  if (options.edgeBias !== undefined) out.edgeBias = checkProbability(options.edgeBias, 'stability option "edgeBias" (pluginOptions.stability.edgeBias, --stability-edge-bias)')
-  return out
+  return pluginOptions('stability', stabilityOptions)
 }
 
 export function checkRuns(value: unknown, what: string): number {
