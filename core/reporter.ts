@@ -4,7 +4,7 @@
  * tree in `onRunEnd`. `mltest report` and `mltest merge` replay a saved result tree through
  * the same hooks, so every reporter works from a JSON result as well as from a live run.
  */
-import type { RunSummary } from './hooks.ts'
+import type { JsonValue, RunSummary } from './hooks.ts'
 import type { CollectedTest, FileResult, LogEntry, TestResult } from './protocol.ts'
 
 /** This run's part of a sharded run: `--shard index/count`, both 1-based. */
@@ -88,6 +88,8 @@ export interface RunResult {
   shard?: ShardSpec
   /** Set by `mltest merge`: the shard results this one was merged from. */
   mergedFrom?: MergedShard[]
+  /** Named sections plugins add (`runResultSection`), keyed by plugin name; kept in JSON. */
+  sections?: Record<string, JsonValue>
 }
 
 export interface Reporter {

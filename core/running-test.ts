@@ -9,7 +9,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Annotation, AnnotationValue, CheckRecord, CollectedTest, LogEntry } from './protocol.ts'
 import type { Rng } from './seed.ts'
 
-export interface TestContext {
+/** The fields core gives every test context. */
+export interface BuiltinTestContext {
   /** The test's own name. */
   readonly name: string
   /** Describe titles and the name, joined with ` > `. */
@@ -32,7 +33,17 @@ export interface TestContext {
   log(...args: unknown[]): void
   /** Attaches a figure that reaches every reporter (JUnit properties, JSON, console). */
   annotate(key: string, value: AnnotationValue): void
-  /** Fields plugins add through `extendContext`. */
+}
+
+/**
+ * The test context `t`: the built-in fields plus what plugins add through `extendContext`.
+ * A plugin types its fields by augmenting this interface:
+ *
+ *   declare module 'mltest' {
+ *     interface TestContext { expectLabels(labels: string[], expected: Record<string, number>): void }
+ *   }
+ */
+export interface TestContext extends BuiltinTestContext {
   readonly [field: string]: unknown
 }
 

@@ -127,6 +127,10 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       async (command, paths, opts) => {
         const config = resolveConfig(cwd, configFile, userConfig, overridesOf(opts, plugins))
         setPluginOptions(config.pluginOptions)
+        const { builtinReporters } = await import('../../reporters/index.ts')
+        const { loadReporterRegistry } = await import('./load-reporters.ts')
+        // Reporter modules named in the config resolve from its folder, those on the command line from cwd.
+        config.reporterRegistry = await loadReporterRegistry(config.reporters, builtinReporters, opts.reporter ? cwd : config.rootDir)
         if (command === 'watch') {
           exitCode = await (await import('./watch.ts')).watchTests(config, paths, cwd)
           return

@@ -11,6 +11,7 @@ import { builtinReporters } from '../../reporters/index.ts'
 import { exitCodeOf } from './execute-run.ts'
 import { mergeResults } from './merge.ts'
 import { createReporters, parseReporterSpec, ReporterHost } from './reporter-host.ts'
+import { loadReporterRegistry } from './load-reporters.ts'
 import { readResultFile } from './result-json.ts'
 
 export interface ReportOptions {
@@ -21,7 +22,8 @@ export interface ReportOptions {
 
 async function replay(run: RunResult, options: ReportOptions): Promise<number> {
   const specs = options.reporters.map(parseReporterSpec)
-  const host = new ReporterHost(createReporters(specs, builtinReporters, { rootDir: run.rootDir, color: options.color }, options.cwd))
+  const registry = await loadReporterRegistry(specs, builtinReporters, options.cwd)
+  const host = new ReporterHost(createReporters(specs, registry, { rootDir: run.rootDir, color: options.color }, options.cwd))
   await host.emit('onRunStart', {
     rootDir: run.rootDir,
     seed: run.seed,

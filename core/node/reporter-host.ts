@@ -19,13 +19,17 @@ export function parseReporterSpec(text: string): ReporterSpec {
   return { name: match[1]!, outputFile: match[2] }
 }
 
-function isConsole(spec: ReporterSpec | Reporter): boolean {
-  return (spec as { name?: unknown }).name === 'console'
+/** Finishing order: other reporters, then json (so it records their failures), console last. */
+function finishRank(spec: ReporterSpec | Reporter): number {
+  const name = (spec as { name?: unknown }).name
+  return name === 'console' ? 2 : name === 'json' ? 1 : 0
 }
 
 /**
- * Builds the reporters, the console last so its closing line stays the very last line of
- * output; a `:PATH` is resolved against `cwd`.
+ * Builds the reporters, json after the other file reporters and the console last, so its
+ * closing line stays the very last line of output; a `:PATH` is resolved against `cwd`.
+ * `registry` holds the built-ins and any module reporters loaded for this run
+ * (`loadReporterRegistry`).
  */
 export function createReporters(
   specs: Array<ReporterSpec | Reporter>,
@@ -33,12 +37,12 @@ export function createReporters(
   base: Omit<ReporterOptions, 'outputFile'>,
   cwd = process.cwd(),
 ): Array<{ name: string; reporter: Reporter }> {
-  return [...specs].sort((a, b) => Number(isConsole(a)) - Number(isConsole(b))).map((spec, i) => {
+  return [...specs].sort((a, b) => finishRank(a) - finishRank(b)).map((spec, i) => {
     if (!('name' in spec) || typeof spec.name !== 'string') return { name: `reporters[${i}]`, reporter: spec as Reporter }
     const { name, outputFile } = spec as ReporterSpec
     const factory = registry[name]
     if (!factory) {
-      throw new UsageError(`unknown reporter "${name}" — available reporters: ${Object.keys(registry).join(', ')}`)
+      throw new UsageError(`unknown reporter "${name}" — available reporters: ${Object.keys(registry).join(', ')}, or a module path such as ./my-reporter.ts`)
     }
     return { name, reporter: factory({ ...base, outputFile: outputFile === undefined ? undefined : resolve(cwd, outputFile) }) }
   })
@@ -80,13 +84,14 @@ export class ReporterHost {
   }
 
   /**
-   * Ends the run for every reporter in order. File reporters come first, so the console,
-   * last, can list the reporter errors among the run errors before its closing line.
-   * Errors of the console itself stay in `errors`, for the caller to print.
+   * Ends the run for every reporter in order. Reporter failures so far become run errors
+   * before each reporter ends, so the JSON result (ended after the other file reporters)
+   * records them and the console (last) lists them before its closing line. Errors of the
+   * last reporters themselves stay in `errors`, for the caller to print.
    */
   async finish(run: RunResult): Promise<void> {
     for (const name of new Set(this.names)) {
-      if (name === 'console') run.runErrors.push(...this.errors.splice(0))
+      run.runErrors.push(...this.errors.splice(0))
       await this.emitTo(name, 'onRunEnd', run)
     }
   }

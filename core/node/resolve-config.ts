@@ -15,7 +15,7 @@ import { CONFIG_OPTIONS, type ConfigOptionName } from '../options/config-options
 import { describeIssue } from '../options/describe-issue.ts'
 import { PluginRegistrationError, registerPlugins } from '../plugin-host.ts'
 import { coerceFlagText, optionFields } from '../plugin-options.ts'
-import type { Reporter } from '../reporter.ts'
+import type { Reporter, ReporterFactory } from '../reporter.ts'
 import { randomRunSeed } from '../seed.ts'
 import { parseTagExpression, TagExpressionError } from '../tag-expression.ts'
 import { parseReporterSpec, type ReporterSpec } from './reporter-host.ts'
@@ -43,6 +43,8 @@ export type ResolvedConfig = {
   rootDir: string
   configFile?: string
   reporters: Array<ReporterSpec | Reporter>
+  /** Built-in reporters plus the module reporters `reporters` names, loaded before the run. */
+  reporterRegistry?: Record<string, ReporterFactory>
   plugins: RegisteredPlugin[]
   pluginOptions: Record<string, Record<string, unknown>>
 }

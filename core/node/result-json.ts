@@ -128,6 +128,7 @@ export const resultFileSchema = z.looseObject({
       }),
     )
     .optional(),
+  sections: z.record(z.string(), z.json()).optional(),
 })
 
 /** The text the json reporter writes. */

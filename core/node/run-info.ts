@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { arch, availableParallelism, cpus, hostname, platform, totalmem } from 'node:os'
 import type { Reporter, RunConfigSummary, RunEnvironment } from '../reporter.ts'
 import type { ReporterSpec } from './reporter-host.ts'
+import { CONFIG_OPTIONS } from '../options/config-options.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
 
 export const MLTEST_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -32,20 +33,21 @@ function reporterLabel(spec: ReporterSpec | Reporter, index: number): string {
   return `reporters[${index}]`
 }
 
+/**
+ * The run summary every result carries: the table options marked `summary`, under their
+ * resolved names, plus what the table does not hold (config file, reporters, plugins).
+ */
 export function configSummary(config: ResolvedConfig, workers: number): RunConfigSummary {
+  const fromTable: Record<string, unknown> = {}
+  for (const [key, option] of Object.entries(CONFIG_OPTIONS) as Array<[string, { summary?: boolean; resolvedAs?: string }]>) {
+    if (!option.summary) continue
+    const name = option.resolvedAs ?? key
+    fromTable[name] = (config as unknown as Record<string, unknown>)[name] ?? null
+  }
   return {
+    ...(fromTable as Omit<RunConfigSummary, 'configFile' | 'workers' | 'reporters' | 'plugins' | 'pluginOptions'>),
     configFile: config.configFile ?? null,
-    include: config.include,
-    exclude: config.exclude,
     workers,
-    isolate: config.isolate,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-    bail: config.bail,
-    shuffle: config.shuffle,
-    grep: config.grep ?? null,
-    tagExpr: config.tagExpr ?? null,
-    inconclusive: config.inconclusive,
     reporters: config.reporters.map(reporterLabel),
     plugins: config.plugins.map((p) => p.name),
     pluginOptions: config.pluginOptions,

@@ -7,7 +7,7 @@ import { tmpdir as osTmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format } from 'node:util'
 import type { AnnotationValue, CollectedTest, LogEntry } from '../protocol.ts'
-import { running, type RunningTest, type TestContext } from '../running-test.ts'
+import { running, type BuiltinTestContext, type RunningTest, type TestContext } from '../running-test.ts'
 import { createRng } from '../seed.ts'
 
 export { runWithTest, type RunningTest, type TestContext } from '../running-test.ts'
@@ -26,8 +26,7 @@ export function createRunningTest(
     state.logs.push(entry)
     emitLog(entry)
   }
-  const context: TestContext = {
-    ...extra,
+  const builtin: BuiltinTestContext = {
     name: test.name,
     fullName: test.fullName,
     file: test.file,
@@ -49,6 +48,8 @@ export function createRunningTest(
       state.annotations.push({ key, value })
     },
   }
+  // Plugin fields (typed by augmentation) are added at run time; built-in fields win.
+  const context = { ...extra, ...builtin } as TestContext
   return Object.assign(state, { context }) as RunningTest
 }
 

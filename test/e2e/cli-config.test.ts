@@ -1,7 +1,7 @@
 // End-to-end: the command line and the config file — --version, --help, usage errors (exit 2
 // with a one-line message), config validation, and user plugins from the config (wrapTest,
 // options as flags, matchers, context fields, unknown hooks, plugins that throw).
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { type CliResult, failureBlock, makeProject, REPO, runCli } from './run-cli.ts'
@@ -10,25 +10,39 @@ const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as
 
 const COUNTER_PLUGIN = `
 import { appendFileSync } from 'node:fs'
-import type { Plugin } from 'mltest'
-/** Counts wrapTest calls into calls.log, labelled with its options. */
+import { pluginOptions, z, type Plugin } from 'mltest/plugin'
+const counterOptions = z.object({
+  label: z.string().default('calls').describe('label written with each call'),
+  maxCalls: z.number().default(100).describe('calls allowed per worker'),
+})
+/** Counts wrapTest calls into calls.log, labelled with its options; adds a run-result section and a command. */
 export function counter(): Plugin {
-  let label = 'unset'
-  let step = 0
+  let results = 0
   return {
     name: 'counter',
-    options: [
-      { name: 'label', type: 'string', default: 'calls', description: 'label written with each call' },
-      { name: 'maxCalls', type: 'number', default: 100, description: 'calls allowed per worker' },
-    ],
-    workerConfigResolved(options) {
-      label = String(options.label)
-      step = Number(options.maxCalls)
-    },
+    options: counterOptions,
     async wrapTest(next, info) {
-      appendFileSync(new URL('./calls.log', import.meta.url), label + ' ' + step + ' ' + info.test.fullName + ' #' + info.attempt + '\\n')
+      const { label, maxCalls } = pluginOptions('counter', counterOptions)
+      appendFileSync(new URL('./calls.log', import.meta.url), label + ' ' + maxCalls + ' ' + info.test.fullName + ' #' + info.attempt + '\\n')
       await next()
     },
+    onTestResult() {
+      results += 1
+    },
+    runResultSection: () => ({ results, label: pluginOptions('counter', counterOptions).label }),
+    commands: [
+      {
+        name: 'greet',
+        description: 'greets someone',
+        arguments: ['<who>'],
+        options: [{ flags: '--shout', description: 'in capitals' }],
+        run([who], options, context) {
+          if (who === 'nobody') throw Object.assign(new Error('greet needs a name — pass one'), { name: 'UsageError' })
+          context.stdout((options.shout ? 'HELLO ' + who!.toUpperCase() : 'hello ' + who) + ' (' + String(context.options.label) + ')\\n')
+          return who === 'fail' ? 3 : 0
+        },
+      },
+    ],
     extendContext: () => ({ counted: true }),
     matchers: {
       toBeEven(received: number) {
@@ -65,7 +79,14 @@ const broken = makeProject(t, {
   'syntax.config.ts': `export default { timeout: 100,, }\n`,
   'no-default.config.ts': `export const timeout = 100\n`,
   'unknown-hook.config.ts': `export default { plugins: [{ name: 'counter', wrapTst: async (next) => next() }] }\n`,
-  'unknown-option.config.ts': `export default { plugins: [{ name: 'counter', options: [{ name: 'label', type: 'string', description: 'x' }] }], pluginOptions: { counter: { lable: 'x' } } }\n`,
+  'unknown-option.config.ts': `import { z } from 'mltest/plugin'\nexport default { plugins: [{ name: 'counter', options: z.object({ label: z.string().optional() }) }], pluginOptions: { counter: { lable: 'x' } } }\n`,
+  'array-options.config.ts': `export default { plugins: [{ name: 'old', options: [{ name: 'label', type: 'string', description: 'x' }] }] }\n`,
+  'taken-command.config.ts': `export default { plugins: [{ name: 'clash', commands: [{ name: 'run', description: 'x', run() {} }] }] }\n`,
+  'my-reporter.ts': `import { writeFileSync } from 'node:fs'
+export default (options) => ({ onRunEnd(run) { writeFileSync(options.outputFile, run.summary.passed + ' passed, section ' + JSON.stringify(run.sections ?? {})) } })
+`,
+  'throwing-reporter.ts': `export default () => ({ onTestResult() { throw new Error('reporter exploded') } })\n`,
+  'no-reporter.ts': `export const nothing = 1\n`,
 })
 
 const throwing = makeProject(t, {
@@ -105,12 +126,22 @@ const runs = {
   unknownPluginOption: runCli(broken, ['run', '--no-color', '--config', 'unknown-option.config.ts']),
   pluginRun: runCli(plugins, ['run', '--no-color', '--workers', '1']),
   badPluginFlag: runCli(plugins, ['run', '--no-color', '--counter-max-calls', 'many']),
+  arrayOptions: runCli(broken, ['run', '--no-color', '--config', 'array-options.config.ts']),
+  takenCommand: runCli(broken, ['run', '--no-color', '--config', 'taken-command.config.ts']),
+  moduleReporter: runCli(broken, ['run', '--no-color', '--reporter', './my-reporter.ts:summary.txt', '--reporter', './throwing-reporter.ts', '--reporter', 'json:out/result.json', '--reporter', 'console']),
+  missingReporter: runCli(broken, ['run', '--no-color', '--reporter', './missing-reporter.ts']),
+  noReporter: runCli(broken, ['run', '--no-color', '--reporter', './no-reporter.ts']),
+  command: runCli(plugins, ['greet', 'Ada']),
+  commandShout: runCli(plugins, ['greet', 'Ada', '--shout']),
+  commandExit: runCli(plugins, ['greet', 'fail']),
+  commandUsage: runCli(plugins, ['greet', 'nobody']),
   throwWrap: runCli(throwing, ['run', '--no-color', '--workers', '1', '--config', 'wrap.config.ts']),
   throwNotify: runCli(throwing, ['run', '--no-color', '--workers', '1', '--config', 'notify.config.ts']),
   throwContext: runCli(throwing, ['run', '--no-color', '--workers', '1', '--config', 'context.config.ts']),
 }
 // The flag run reads calls.log, so it starts after the run that writes it with config values.
 const pluginFlagRun = runs.pluginRun.then(() => runCli(plugins, ['run', '--no-color', '--workers', '1', '--counter-label', 'from-cli', '--counter-max-calls', '7']))
+const sectionRun = pluginFlagRun.then(() => runCli(plugins, ['run', '--no-color', '--workers', '1', '--reporter', 'json:section.json', '--counter-label', 'json-run']))
 
 t.test('mltest --version prints the package version', async (t) => {
   const r = await runs.version
@@ -155,18 +186,22 @@ t.test('usage errors exit 2 with a message naming the problem', async (t) => {
   await usageError(t, runs.missingPath, /^mltest: path not found: no-such-folder — pass an existing file, folder or glob$/m)
   await usageError(t, runs.badTag, /^mltest: invalid --tag expression "slow and": .* — use tag names with and, or, not/m)
   await usageError(t, runs.badGrep, /^mltest: invalid --grep pattern "\(": not a valid regular expression/m)
-  await usageError(t, runs.unknownReporter, /^mltest: unknown reporter "nope" — available reporters: console/m)
-  await usageError(t, runs.badWorkers, /--workers must be an integer >= 1 \(got "0"\)/, 2)
+  await usageError(t, runs.unknownReporter, /^mltest: reporter "nope" could not be loaded \(.*\) — use a built-in name \(console, junit, json, tap, github\), a path to a module, or an installed package$/m)
+  await usageError(t, runs.missingReporter, /^mltest: reporter "\.\/missing-reporter\.ts" could not be loaded/m)
+  await usageError(t, runs.noReporter, /^mltest: reporter "\.\/no-reporter\.ts" exports no reporter — export default a factory/m)
+  await usageError(t, runs.badWorkers, /^mltest: --workers must be an integer >= 1 \(got "0"\)$/m)
   await usageError(t, runs.missingConfig, /^mltest: config file not found: .*missing\.config\.ts — check the --config path$/m)
 })
 
 t.test('config errors exit 2 with one line naming the key', async (t) => {
-  await usageError(t, runs.unknownKey, /^mltest: unknown-key\.config\.ts: unknown key "timeot" — remove it or fix its spelling/m)
-  await usageError(t, runs.wrongType, /^mltest: wrong-type\.config\.ts: "timeout" expected number, received string \(got "30s"\)/m)
+  await usageError(t, runs.unknownKey, /^mltest: unknown-key\.config\.ts: unknown key "timeot" — did you mean "timeout"\? \(known: include, exclude, workers, .*\) — fix it in /m)
+  await usageError(t, runs.wrongType, /^mltest: wrong-type\.config\.ts: key "timeout" must be an integer \(got "30s"\) — fix it in /m)
   await usageError(t, runs.syntax, /^mltest: could not load syntax\.config\.ts: .* — fix the error in .*syntax\.config\.ts$/m)
   await usageError(t, runs.noDefault, /^mltest: no-default\.config\.ts has no default export object — write: export default defineConfig/m)
-  await usageError(t, runs.unknownPluginOption, /^mltest: config pluginOptions\.counter: unknown option "lable" — options of "counter": label/m)
-  await usageError(t, runs.badPluginFlag, /^mltest: command line: option "counter\.maxCalls" must be a number \(got "many"\)/m)
+  await usageError(t, runs.unknownPluginOption, /^mltest: config pluginOptions\.counter: unknown option "counter\.lable" — did you mean "label"\? \(known: label\)$/m)
+  await usageError(t, runs.badPluginFlag, /^mltest: --counter-max-calls must be a number \(got "many"\)$/m)
+  await usageError(t, runs.arrayOptions, /^mltest: plugin "old": options must be a zod object schema, e\.g\. options: z\.object/m)
+  await usageError(t, runs.takenCommand, /^mltest: plugin "clash" adds a command "run", which mltest already has — rename the plugin's command$/m)
 })
 
 t.test('a syntax error in the config says where it is', async (t) => {
@@ -219,4 +254,36 @@ t.test('a plugin extendContext that throws fails each test, naming the plugin', 
     t.match(failureBlock(r.stdout, `a.mltest.ts > ${name}`), /PluginError: plugin "boomctx" failed in extendContext: context exploded/)
   }
   t.equal(r.closing, 'mltest: 0 passed, 3 failed, 0 skipped')
+})
+
+t.test('a reporter loaded by path gets every event; a throwing one is a run error recorded in the JSON result', async (t) => {
+  const r = await runs.moduleReporter
+  t.equal(r.code, 1, 'a reporter failure fails the run')
+  t.equal(readFileSync(join(broken, 'summary.txt'), 'utf8'), '1 passed, section {}')
+  const result = JSON.parse(readFileSync(join(broken, 'out/result.json'), 'utf8')) as { runErrors: string[] }
+  t.match(result.runErrors, [/reporter "\.\/throwing-reporter\.ts" failed in onTestResult: reporter exploded/], 'the JSON result records the failure')
+  t.match(r.stdout, /run error: reporter "\.\/throwing-reporter\.ts" failed in onTestResult: reporter exploded/)
+})
+
+t.test('a plugin command runs with its arguments, options and the plugin options', async (t) => {
+  const hello = await runs.command
+  t.equal(hello.code, 0, hello.stderr)
+  t.equal(hello.stdout, 'hello Ada (from-config)\n')
+  t.equal((await runs.commandShout).stdout, 'HELLO ADA (from-config)\n')
+  t.equal((await runs.commandExit).code, 3, 'the command decides the exit code')
+  const usage = await runs.commandUsage
+  t.equal(usage.code, 2)
+  t.equal(usage.stderr, 'mltest: greet: greet needs a name — pass one\n')
+  t.match((await runs.runHelp).stdout, /--counter-label <value>/)
+})
+
+t.test("a plugin's run-result section is kept in the JSON result and replayed by mltest report", async (t) => {
+  const r = await sectionRun
+  t.equal(r.code, 0, r.stdout + r.stderr)
+  const result = JSON.parse(readFileSync(join(plugins, 'section.json'), 'utf8')) as { sections?: Record<string, unknown> }
+  t.same(result.sections, { counter: { results: 6, label: 'json-run' } }, 'six results (one per test, retries folded), options from the flag')
+  writeFileSync(join(plugins, 'show-section.ts'), `import { writeFileSync } from 'node:fs'\nexport default (o) => ({ onRunEnd(run) { writeFileSync(o.outputFile, JSON.stringify(run.sections)) } })\n`)
+  const replay = await runCli(plugins, ['report', 'section.json', '--reporter', './show-section.ts:replayed.json'])
+  t.equal(replay.code, 0, replay.stderr)
+  t.same(JSON.parse(readFileSync(join(plugins, 'replayed.json'), 'utf8')), { counter: { results: 6, label: 'json-run' } })
 })
