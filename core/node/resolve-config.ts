@@ -12,7 +12,7 @@ import { builtinPlugins } from '../builtin-plugins.ts'
 import type { UserConfig } from '../config.ts'
 import type { RegisteredPlugin } from '../hooks.ts'
 import { CONFIG_OPTIONS, type ConfigOptionName } from '../options/config-options.ts'
-import { describeIssue } from '../options/describe-issue.ts'
+import { describeIssue, undeclaredKeys, unknownKeysMessage } from '../options/describe-issue.ts'
 import { PluginRegistrationError, registerPlugins } from '../plugin-host.ts'
 import { coerceFlagText, optionFields } from '../plugin-options.ts'
 import type { Reporter, ReporterFactory } from '../reporter.ts'
@@ -111,15 +111,18 @@ function resolvePluginOptions(plugins: RegisteredPlugin[], config: UserConfig | 
       given[field.name] = coerceFlagText(field, text)
       fromFlag.add(field.name)
     }
-    const parsed = plugin.options.strict().safeParse(given)
+    const known = fields.map((f) => f.name)
+    const label = (path: ReadonlyArray<PropertyKey>) =>
+      fromFlag.has(String(path[0])) ? `--${pluginFlagName(plugin.name, String(path[0]))}` : `option "${plugin.name}.${path.join('.')}"`
+    const unknown = undeclaredKeys(plugin.options.shape, given)
+    if (unknown.length > 0) throw new UsageError(`config pluginOptions.${plugin.name}: ${unknownKeysMessage(unknown.map((k) => [k]), label, known)}`)
+    const parsed = plugin.options.safeParse(given)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!
-      const option = String(issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0])
-      const label = (path: ReadonlyArray<PropertyKey>) =>
-        fromFlag.has(String(path[0])) ? `--${pluginFlagName(plugin.name, String(path[0]))}` : `option "${plugin.name}.${path.join('.')}"`
+      const option = String(issue.path[0])
       const shownInput = fromFlag.has(option) ? { [option]: flags[`${plugin.name}.${option}`] } : given
-      const line = describeIssue(issue, shownInput, label, fields.map((f) => f.name), plugin.options)
-      throw new UsageError(fromFlag.has(option) ? line : `config pluginOptions.${plugin.name}: ${line}`)
+      const line = describeIssue(issue, shownInput, label, known, plugin.options)
+      throw new UsageError(fromFlag.has(option) || issue.code === 'custom' ? line : `config pluginOptions.${plugin.name}: ${line}`)
     }
     out[plugin.name] = parsed.data as Record<string, unknown>
   }

@@ -73,11 +73,7 @@ export function describeIssue(
   known: readonly string[],
   schema?: unknown,
 ): string {
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => label([...issue.path, k])).join(', ')
-    const hint = issue.keys.map((k) => closest(k, known)).find(Boolean)
-    return `unknown ${keys}${hint ? ` — did you mean "${hint}"?` : ''} (known: ${known.join(', ') || 'none'})`
-  }
+  if (issue.code === 'unrecognized_keys') return unknownKeysMessage(issue.keys.map((k) => [...issue.path, k]), label, known)
   // A refinement's own message is already a sentence with its fix.
   if (issue.code === 'custom') return issue.message
   return `${label(issue.path)} must be ${ruleOf(issue, schema)} (got ${shownValue(valueAt(input, issue.path))})`
@@ -109,4 +105,20 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!
+}
+
+/** `unknown option "x" — did you mean "y"? (known: ...)` for keys a schema does not declare. */
+export function unknownKeysMessage(paths: ReadonlyArray<ReadonlyArray<PropertyKey>>, label: (path: ReadonlyArray<PropertyKey>) => string, known: readonly string[]): string {
+  const keys = paths.map((path) => label(path)).join(', ')
+  const hint = paths.map((path) => closest(String(path[path.length - 1]), known)).find(Boolean)
+  return `unknown ${keys}${hint ? ` — did you mean "${hint}"?` : ''} (known: ${known.join(', ') || 'none'})`
+}
+
+/**
+ * Keys of `given` that an object schema does not declare. Checked apart from parsing because
+ * `.strict()` would drop the schema's refinements (cross-field rules such as max >= min).
+ */
+export function undeclaredKeys(shape: Record<string, unknown>, given: unknown): string[] {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) return []
+  return Object.keys(given).filter((key) => !Object.hasOwn(shape, key))
 }

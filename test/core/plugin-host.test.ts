@@ -128,3 +128,10 @@ t.test('closest suggests only near names', async (t) => {
   t.equal(closest('minIteration', ['minIterations', 'warmup']), 'minIterations')
   t.equal(closest('zzzzzz', ['runs']), undefined)
 })
+
+t.test('cross-field rules of a schema still apply while unknown keys are refused', async (t) => {
+  const range = z.object({ min: z.number().default(0), max: z.number().default(1) }).refine((o) => o.max >= o.min, { message: 'checkRange: max is below min — raise max', path: ['max'] })
+  t.throws(() => parseCheckOptions('checkRange', range, { min: 5, max: 1 }), { message: 'checkRange: checkRange: max is below min — raise max' })
+  t.throws(() => parseCheckOptions('checkRange', range, { mn: 5 }), { message: 'checkRange: unknown option "mn" — did you mean "min"? (known: min, max)' })
+  t.same(parseCheckOptions('checkRange', range, { min: 1, max: 2 }), { min: 1, max: 2 })
+})

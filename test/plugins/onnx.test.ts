@@ -9,8 +9,10 @@ import onnxProto from 'onnx-proto'
 import ort from 'onnxruntime-node'
 import t from 'tap'
 import { expect } from '../../core/expect/index.ts'
-import { buildMlp, LARGE_MLP, mlpBias, mlpWeight, SMALL_MLP, writeMlp } from '../../examples/onnx/mlp-model.ts'
-import { setTimingDefaults, timingDefaults, BUILTIN_DEFAULTS } from '../../plugins/onnx/_internals/defaults.ts'
+import { buildMlp, LARGE_MLP, mlpBias, mlpWeight, SMALL_MLP, writeMlp } from '../fixtures/models/mlp-model.ts'
+import { timingDefaults, BUILTIN_DEFAULTS } from '../../plugins/onnx/_internals/defaults.ts'
+import { optionFields, setPluginOptions } from '../../core/plugin-options.ts'
+import { resolveConfig } from '../../core/node/resolve-config.ts'
 import { judgeBudget } from '../../plugins/onnx/_internals/judge-budget.ts'
 import { bootstrapDistribution, latencyIntervals, percentileInterval, quantileSorted, summarize } from '../../plugins/onnx/_internals/latency-stats.ts'
 import { binomialCdf, quantileInterval, quantileRanks, samplesForUpperBound } from '../../plugins/onnx/_internals/quantile-interval.ts'
@@ -535,26 +537,28 @@ t.test('toMeetBudget rejects a budget it cannot check', async (t) => {
   t.equal(typeof toMeetBudget, 'function')
 })
 
-t.test('plugin options set run-wide timing defaults', async (t) => {
+t.test('plugin options set run-wide timing defaults, validated by core', async (t) => {
   const plugin = onnxPlugin()
-  t.same(plugin.options!.map((o) => o.name), ['minTimeMs', 'maxTimeMs', 'warmup', 'minIterations'])
-  await plugin.workerConfigResolved!({ minTimeMs: 10, maxTimeMs: 20, warmup: 1, minIterations: 3 })
+  t.same(optionFields(plugin.options!).map((o) => o.name), ['minTimeMs', 'maxTimeMs', 'warmup', 'minIterations'])
+  const resolve = (given: Record<string, unknown>, flags: Record<string, string> = {}) =>
+    resolveConfig('/tmp', undefined, { pluginOptions: { onnx: given } }, { pluginFlags: flags }).pluginOptions.onnx!
+  t.teardown(() => setPluginOptions({}))
+  setPluginOptions({ onnx: resolve({ minTimeMs: 10, maxTimeMs: 20, warmup: 1, minIterations: 3 }) })
   t.same(timingDefaults(), { minTimeMs: 10, maxTimeMs: 20, warmup: 1, minIterations: 3 })
   const r = await benchOnnx(small, { log: false })
   t.equal(r.batches[0]!.warmupIterations, 1)
   t.ok(r.batches[0]!.iterations >= 3)
-  t.throws(() => plugin.configResolved!({ minTimeMs: 'soon' }), /onnx\.minTimeMs must be a non-negative number, got "soon"/, 'checked on the main thread too')
-  t.throws(() => setTimingDefaults({ minTimeMs: -5 }), /onnx\.minTimeMs must be a non-negative number, got -5 — fix pluginOptions\.onnx\.minTimeMs or --onnx-min-time-ms/)
-  t.throws(() => setTimingDefaults({ minTimeMs: 50, maxTimeMs: 10 }), /maxTimeMs \(10\) is below onnx\.minTimeMs \(50\)/)
+  setPluginOptions({})
+  t.throws(() => resolve({ minTimeMs: 'soon' }), /^config pluginOptions\.onnx: option "onnx\.minTimeMs" must be a number \(got "soon"\)$/)
+  t.throws(() => resolve({ minTimeMs: -5 }), /option "onnx\.minTimeMs" must be a number >= 0 \(got -5\)/)
+  t.throws(() => resolve({ minTimeMs: 50, maxTimeMs: 10 }), /^onnx\.maxTimeMs is below onnx\.minTimeMs — raise maxTimeMs or lower minTimeMs$/)
   // Counts of runs are integers, and at least one run is timed.
-  t.throws(() => setTimingDefaults({ minIterations: 2.5 }), /onnx\.minIterations must be an integer >= 1 \(a count of runs\), got 2\.5 — fix pluginOptions\.onnx\.minIterations or --onnx-min-iterations/)
-  t.throws(() => setTimingDefaults({ minIterations: '0' }), /onnx\.minIterations must be an integer >= 1 \(a count of runs\), got "0"/)
-  t.throws(() => setTimingDefaults({ warmup: 1.5 }), /onnx\.warmup must be an integer >= 0 \(a count of runs\), got 1\.5 — fix pluginOptions\.onnx\.warmup or --onnx-warmup/)
-  t.throws(() => setTimingDefaults({ warmup: '' }), /onnx\.warmup must be an integer >= 0/)
-  setTimingDefaults({ minIterations: '3', warmup: 0 })
-  t.same(timingDefaults(), { ...BUILTIN_DEFAULTS, minIterations: 3, warmup: 0 }, 'integer strings from the CLI are accepted')
-  setTimingDefaults({})
-  t.same(timingDefaults(), BUILTIN_DEFAULTS)
+  t.throws(() => resolve({ minIterations: 2.5 }), /option "onnx\.minIterations" must be an integer \(got 2\.5\)/)
+  t.throws(() => resolve({}, { 'onnx.minIterations': '0' }), /^--onnx-min-iterations must be an integer >= 1 \(got "0"\)$/)
+  t.throws(() => resolve({}, { 'onnx.warmup': '1.5' }), /^--onnx-warmup must be an integer \(got "1\.5"\)$/)
+  t.throws(() => resolve({}, { 'onnx.warmup': '' }), /^--onnx-warmup must be an integer \(got ""\)$/)
+  t.same(resolve({}, { 'onnx.minIterations': '3', 'onnx.warmup': '0' }), { ...BUILTIN_DEFAULTS, minIterations: 3, warmup: 0 }, 'integer text from the CLI is read as a number')
+  t.same(timingDefaults(), BUILTIN_DEFAULTS, 'outside a run the built-in defaults apply')
 })
 
 // Models and tensors from Debian's libonnx-testdata (the ONNX backend test suite).

@@ -21,8 +21,12 @@ import {
   type TensorValue,
 } from '../../plugins/stability/index.ts'
 import { float32Bound } from '../../plugins/stability/_internals/edge-values.ts'
-import { formatNumber, formatValue } from '../../plugins/stability/_internals/format.ts'
-import { setStabilityDefaults } from '../../plugins/stability/_internals/defaults.ts'
+import { formatElement, formatValue } from '../../plugins/stability/_internals/format.ts'
+import { optionFields, setPluginOptions } from '../../core/plugin-options.ts'
+import { resolveConfig } from '../../core/node/resolve-config.ts'
+
+/** The worker-side effect of `pluginOptions.stability` (what core does in each worker). */
+const setStabilityDefaults = (options: { runs?: number; edgeBias?: number }) => setPluginOptions({ stability: { runs: 100, edgeBias: 0.1, ...options } })
 import { makeProject, runCli } from '../e2e/run-cli.ts'
 import { rejectionOf } from '../failure-of.ts'
 
@@ -80,7 +84,7 @@ t.test('edge bias generates every listed float32 edge value, constant tensors an
   const samples = fc.sample(arb.tensor({ shape: [64], edgeBias: 0.5 }), { seed: 7, numRuns: 60 })
   const seen = samples.flatMap((s) => Array.from(s.data))
   for (const edge of edgeValues('float32', -FLOAT32.max, FLOAT32.max, false)) {
-    t.ok(seen.some((v) => Object.is(v, edge)), `edge value ${formatNumber(edge)} is generated`)
+    t.ok(seen.some((v) => Object.is(v, edge)), `edge value ${formatElement(edge)} is generated`)
   }
   t.notOk(seen.some((v) => !Number.isFinite(v)), 'no NaN or ±Infinity unless asked')
   const nonFinite = fc.sample(arb.tensor({ shape: [64], edgeBias: 0.5, nonFinite: true }), { seed: 7, numRuns: 30 }).flatMap((s) => Array.from(s.data))
@@ -388,9 +392,9 @@ t.test('seed and path replay a failure exactly; runs and bad options', async (t)
 })
 
 t.test('formatting: small tensors whole, shrunk ones by their non-zero elements, large ones by range', async (t) => {
-  t.equal(formatNumber(-0), '-0')
-  t.equal(formatNumber(88.72283935546875), '88.722839')
-  t.equal(formatNumber(FLOAT32.minSubnormal), '1.4012985e-45')
+  t.equal(formatElement(-0), '-0')
+  t.equal(formatElement(88.72283935546875), '88.722839')
+  t.equal(formatElement(FLOAT32.minSubnormal), '1.4012985e-45')
   t.equal(formatValue({ data: Float32Array.of(1, 2, 3, 4), shape: [2, 2], dtype: 'float32' }), 'float32 [2, 2] [[1, 2], [3, 4]]')
   const sparse = new Float32Array(64)
   sparse[5] = 88.5
@@ -422,21 +426,25 @@ t.test('inside a test: the test seed is the default and the verdict is recorded'
   t.same(pass, { check: 'checkStability', practice: 'numerical-stability', verdict: 'pass', metrics: { runs: 10, shrinks: 0, seed: 31337, path: null, property: 'finite' }, summary: 'finite held on 10 runs (seed 31337)' })
 })
 
-t.test('plugin: declares its options, validates them, and sets the defaults in the worker', async (t) => {
+t.test('plugin: declares its options, core validates them, and the checks read them in the worker', async (t) => {
   const plugin = stabilityPlugin()
   t.same(registerPlugins([plugin]).map((p) => p.name), ['stability'], 'core accepts the plugin object')
-  t.same(plugin.options?.map((o) => [o.name, o.type, o.default]), [['runs', 'number', 100], ['edgeBias', 'number', 0.1]])
-  t.throws(() => plugin.configResolved!({ runs: 0 }), /stability option "runs" \(pluginOptions.stability.runs, --stability-runs\) must be a positive integer, got 0/)
-  t.throws(() => plugin.configResolved!({ edgeBias: 1.5 }), /stability option "edgeBias" \(pluginOptions.stability.edgeBias, --stability-edge-bias\) must be a number in \[0, 1\], got 1.5/)
-  t.teardown(() => setStabilityDefaults({}))
-  await plugin.workerConfigResolved!({ runs: 7, edgeBias: 0 })
+  t.same(optionFields(plugin.options!).map((o) => [o.name, o.kind, o.default]), [['runs', 'integer', 100], ['edgeBias', 'number', 0.1]])
+  const resolve = (given: Record<string, unknown>, flags: Record<string, string> = {}) =>
+    resolveConfig('/tmp', undefined, { pluginOptions: { stability: given } }, { pluginFlags: flags }).pluginOptions.stability!
+  t.throws(() => resolve({ runs: 0 }), /^config pluginOptions\.stability: option "stability\.runs" must be an integer >= 1 \(got 0\)$/)
+  t.throws(() => resolve({ edgeBias: 1.5 }), /option "stability\.edgeBias" must be a number <= 1 \(got 1\.5\)/)
+  t.throws(() => resolve({}, { 'stability.runs': '-3' }), /^--stability-runs must be an integer >= 1 \(got "-3"\)$/)
+  t.same(resolve({ runs: 7 }, { 'stability.edgeBias': '0' }), { runs: 7, edgeBias: 0 })
+  t.teardown(() => setPluginOptions({}))
+  setPluginOptions({ stability: resolve({ runs: 7, edgeBias: 0 }) })
   let count = 0
   await checkStability(() => { count++; return 0 }, { inputs: fc.integer() })
   t.equal(count, 7, 'runs default from the plugin option')
   const sample = (edgeBias?: number) => fc.sample(arb.tensor({ shape: [8], edgeBias }), { seed: 1, numRuns: 40 }).map((x) => Array.from(x.data))
   t.same(sample(), sample(0), 'edgeBias 0 from the plugin option')
   t.notSame(sample(), sample(0.1), 'differs from the built-in default')
-  await plugin.workerConfigResolved!({})
+  setPluginOptions({})
   t.same(sample(), sample(0.1), 'the built-in default is 0.1')
 })
 
