@@ -17,10 +17,24 @@ export type { Rng } from './seed.ts'
 // Optional heavy dependencies.
 export { importOptional, silenceTfjsCpuBanner } from './optional-dependency.ts'
 
-// Numbers: flattening tensors, indices, float distances.
+// Numbers: flattening tensors, indices.
 export { formatIndex, toFlatNumbers } from './expect/numeric.ts'
 export type { FlatNumbers } from './expect/numeric.ts'
-export { ulpDistance } from './float32.ts'
+
+// Numeric core and report formatting.
+export { describeTolerance, isExactTolerance, validateTolerance } from './numeric/tolerance.ts'
+export type { Tolerance } from './numeric/tolerance.ts'
+export { absDiff, isClose } from './numeric/is-close.ts'
+export type { IsCloseOptions } from './numeric/is-close.ts'
+export { isFloat32, pairPrecision, ulpDistance } from './numeric/ulp-distance.ts'
+export type { FloatPrecision } from './numeric/ulp-distance.ts'
+export { compareArrays } from './numeric/compare-arrays.ts'
+export type { ArrayComparison, UlpMax } from './numeric/compare-arrays.ts'
+export { CheckFailure } from './report/check-failure.ts'
+export type { CheckFailureOptions } from './report/check-failure.ts'
+export { formatNumber } from './report/format-number.ts'
+export { formatTable } from './report/format-table.ts'
+export type { ColumnAlign, FormatTableOptions } from './report/format-table.ts'
 
 // Plugin and reporter shapes.
 export type { MainHooks, Plugin, PluginOption, RunInfo, RunSummary, WorkerHooks, WrapTestInfo } from './hooks.ts'

@@ -2,10 +2,13 @@
  * Numeric matchers for ML outputs: `toAllClose` (numpy.allclose semantics), `toBeFinite` and
  * `toHaveShape`, over numbers, nested arrays, typed arrays and tfjs / onnxruntime tensors.
  * Failures name the worst element by its multi-dimensional index, because "arrays differ" on
- * a million-element output is not actionable. Messages are plain text so every reporter can
- * show them as-is.
+ * a million-element output is not actionable. Closeness is the numeric core's `isClose` with
+ * numpy's defaults filled in (../numeric/is-close.ts). Messages are plain text so every
+ * reporter can show them as-is.
  */
 import type { MatcherContext, MatcherFunction } from 'expect'
+import { compareArrays } from '../numeric/compare-arrays.ts'
+import { absDiff } from '../numeric/is-close.ts'
 
 /** Tolerances for `toAllClose`; the defaults are numpy.allclose's. */
 export interface AllCloseOptions {
@@ -131,14 +134,6 @@ function read(head: string, label: 'received' | 'expected', value: unknown): Fla
   }
 }
 
-/** How far |a - e| exceeds the tolerance (> 0 means not close); a NaN mismatch ranks worst. */
-function excessOverTolerance(a: number, e: number, tolerance: number, equalNaN: boolean): number {
-  if (Number.isNaN(a) || Number.isNaN(e)) return equalNaN && Number.isNaN(a) && Number.isNaN(e) ? 0 : Infinity
-  if (a === e) return 0 // also covers same-sign infinities, where a - e is NaN
-  if (!Number.isFinite(a) || !Number.isFinite(e)) return Number.MAX_VALUE
-  return Math.abs(a - e) - tolerance
-}
-
 const toAllClose: MatcherFunction<[expected: unknown, options?: AllCloseOptions]> = function (received, expected, options = {}) {
   const head = hint(this, 'toAllClose', 'expected')
   const { rtol = 1e-5, atol = 1e-8, equalNaN = false } = options
@@ -153,33 +148,19 @@ const toAllClose: MatcherFunction<[expected: unknown, options?: AllCloseOptions]
     return { pass: false, message: () => `${head}\n\nShapes differ: ${shapes} (no broadcasting; only a scalar expected is compared with every element)` }
   }
   const total = actual.values.length
-  let failures = 0
-  let worst = -1
-  let worstExcess = 0
-  let maxAbsDiff = 0
-  const expectedAt = (i: number) => target.values[isScalar ? 0 : i]!
-  for (let i = 0; i < total; i++) {
-    const a = actual.values[i]!
-    const e = expectedAt(i)
-    const excess = excessOverTolerance(a, e, atol + rtol * Math.abs(e), equalNaN)
-    if (a !== e && Math.abs(a - e) > maxAbsDiff) maxAbsDiff = Math.abs(a - e)
-    if (excess > 0) {
-      failures++
-      if (excess > worstExcess) [worst, worstExcess] = [i, excess]
-    }
-  }
+  const { mismatches, worst, maxAbsDiff } = compareArrays(actual.values, isScalar ? target.values[0]! : target.values, { atol, rtol }, { equalNaN })
   const settings = `rtol ${rtol}, atol ${atol}${equalNaN ? ', equalNaN' : ''}`
-  if (failures === 0) {
+  if (mismatches === 0) {
     return { pass: true, message: () => `${head}\n\nExpected some elements to differ, but all ${total} elements are within tolerance (${settings}); max abs diff ${maxAbsDiff}` }
   }
   const a = actual.values[worst]!
-  const e = expectedAt(worst)
-  const percent = Number(((100 * failures) / total).toPrecision(3))
+  const e = target.values[isScalar ? 0 : worst]!
+  const percent = Number(((100 * mismatches) / total).toPrecision(3))
   return {
     pass: false,
     message: () =>
-      `${head}\n\n${failures} of ${total} elements (${percent}%) differ (${settings})\n` +
-      `Worst at ${formatIndex(worst, actual.shape)}: received ${a}, expected ${e}, abs diff ${Math.abs(a - e)}, tolerance ${atol + rtol * Math.abs(e)}\n` +
+      `${head}\n\n${mismatches} of ${total} elements (${percent}%) differ (${settings})\n` +
+      `Worst at ${formatIndex(worst, actual.shape)}: received ${a}, expected ${e}, abs diff ${absDiff(a, e)}, tolerance ${atol + rtol * Math.abs(e)}\n` +
       `Max abs diff: ${maxAbsDiff}`,
   }
 }

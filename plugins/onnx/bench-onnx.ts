@@ -9,7 +9,7 @@ import { createRng, currentTest, recordCheck, resolveModelRef } from 'mltest/plu
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
-import { flatMetrics, formatSummary, formatTable } from './_internals/format-report.ts'
+import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
 import { MEAN_CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
 import { loopSettings } from './_internals/loop-settings.ts'
@@ -241,6 +241,6 @@ function report(result: BenchOnnxResult, log: boolean | undefined): void {
     if (result.memory.rssDeltaMb !== null) test.annotate(`${result.model} rss delta MiB`, result.memory.rssDeltaMb)
   }
   if (log === false) return
-  if (test) test.log(formatTable(result))
-  else if (log === true) console.log(formatTable(result))
+  if (test) test.log(formatBenchReport(result))
+  else if (log === true) console.log(formatBenchReport(result))
 }

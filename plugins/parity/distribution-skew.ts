@@ -5,12 +5,12 @@
  * non-finite values. Catches skew that no single record shows, e.g. serving traffic from one
  * region only, a unit change upstream, or a field the serving system drops now and then.
  */
-import { currentTest, recordCheck, type AnnotationValue } from 'mltest/plugin'
+import { CheckFailure, currentTest, formatNumber, recordCheck, type AnnotationValue } from 'mltest/plugin'
 import { describeTest, formatDistributionReport } from './_internals/distribution-report.ts'
 import type { FeatureKind } from './_internals/feature-samples.ts'
 import { measureDistribution, type FeatureDistributionSkew } from './_internals/measure-distribution.ts'
 import { minimumPermutations } from './_internals/permutation-test.ts'
-import { assertOptions, fmt, fraction, parityFailure, positiveInteger } from './_internals/report-format.ts'
+import { assertOptions, fraction, positiveInteger } from './_internals/report-format.ts'
 
 export type { FeatureKind } from './_internals/feature-samples.ts'
 export type { FeatureDistributionSkew, FeatureVerdict, RateComparison } from './_internals/measure-distribution.ts'
@@ -82,7 +82,7 @@ function testSettings(options: CheckDistributionSkewOptions): { permutations: nu
   if (!Number.isInteger(permutations) || permutations < 0) throw new TypeError(`${CHECK}: permutations must be 0 (no test) or a positive integer (got ${String(options.permutations)})`)
   const needed = minimumPermutations(alpha)
   if (permutations > 0 && permutations < needed) {
-    throw new TypeError(`${CHECK}: permutations ${permutations} cannot reach alpha ${alpha}: the smallest p-value is 1/(permutations + 1) = ${fmt(1 / (permutations + 1))}; use permutations >= ${needed} (e.g. 999) or 0 for no test`)
+    throw new TypeError(`${CHECK}: permutations ${permutations} cannot reach alpha ${alpha}: the smallest p-value is 1/(permutations + 1) = ${formatNumber(1 / (permutations + 1))}; use permutations >= ${needed} (e.g. 999) or 0 for no test`)
   }
   return { permutations, alpha }
 }
@@ -132,8 +132,8 @@ export function checkDistributionSkew(options: CheckDistributionSkewOptions): Di
     if (f.kind === 'numeric') metrics[`nonFiniteRateDiff.${f.feature}`] = f.nonFiniteRate.difference
   }
   const over = [...skewedFeatures, ...inconclusiveFeatures].slice(0, 5).map((f) => {
-    const parts = [f.distanceVerdict !== 'pass' ? `${fmt(f.distance)} > ${f.threshold}${f.pValue === undefined ? '' : ` (p ${fmt(f.pValue)})`}` : '']
-    for (const r of [f.missingRate, f.nonFiniteRate]) if (r.verdict !== 'pass') parts.push(`${r.what} rate diff ${fmt(r.difference)} > ${r.threshold}${r.pValue === undefined ? '' : ` (p ${fmt(r.pValue)})`}`)
+    const parts = [f.distanceVerdict !== 'pass' ? `${formatNumber(f.distance)} > ${f.threshold}${f.pValue === undefined ? '' : ` (p ${formatNumber(f.pValue)})`}` : '']
+    for (const r of [f.missingRate, f.nonFiniteRate]) if (r.verdict !== 'pass') parts.push(`${r.what} rate diff ${formatNumber(r.difference)} > ${r.threshold}${r.pValue === undefined ? '' : ` (p ${formatNumber(r.pValue)})`}`)
     return `${f.feature} ${parts.filter(Boolean).join(', ')}`
   })
   const summary = verdict === 'inconclusive'
@@ -141,7 +141,7 @@ export function checkDistributionSkew(options: CheckDistributionSkewOptions): Di
     : `${skewedFeatures.length}/${features.length} features skewed (n ${options.training.length} / ${options.serving.length})${over.length ? `: ${over.join(', ')}` : ''}`
   recordCheck({ check: CHECK, practice: 'train-serve-skew', verdict, metrics, summary })
   if (verdict === 'fail') {
-    throw parityFailure(formatDistributionReport({ check: CHECK, features, trainingRows: options.training.length, servingRows: options.serving.length, permutations, alpha, seed }))
+    throw new CheckFailure(formatDistributionReport({ check: CHECK, features, trainingRows: options.training.length, servingRows: options.serving.length, permutations, alpha, seed }))
   }
   return { features, skewedFeatures, inconclusiveFeatures }
 }

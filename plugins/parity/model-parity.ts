@@ -3,11 +3,10 @@
  * ONNX export onnxruntime serves, a hand-written predict function) run on the same inputs and
  * compared output by output, so a conversion or runtime difference is caught before users see it.
  */
-import { recordCheck } from 'mltest/plugin'
-import { addUlps, argmax, absDistance, describeUlps, type UlpMax } from './_internals/float-distance.ts'
+import { CheckFailure, compareArrays, describeTolerance, formatNumber, recordCheck, type Tolerance, type UlpMax } from 'mltest/plugin'
 import { describeModel, predictRows, type ModelImplementation } from './_internals/model-runner.ts'
-import { assertOptions, countOf, fmt, fraction, parityFailure, positiveInteger } from './_internals/report-format.ts'
-import { describeTolerance, toleranceLookup, withinTolerance, type Tolerance } from './_internals/tolerance.ts'
+import { assertOptions, countOf, describeUlps, fraction, mergeUlps, positiveInteger } from './_internals/report-format.ts'
+import { toleranceLookup } from './_internals/tolerance.ts'
 
 export type { ModelImplementation, PredictFunction } from './_internals/model-runner.ts'
 
@@ -53,8 +52,15 @@ export interface ModelParityResult {
 }
 
 function row(values: ArrayLike<number>, start: number, width: number): string {
-  const shown = Array.from({ length: Math.min(width, 6) }, (_, i) => fmt(values[start + i]!))
+  const shown = Array.from({ length: Math.min(width, 6) }, (_, i) => formatNumber(values[start + i]!))
   return `[${shown.join(', ')}${width > 6 ? ', …' : ''}]`
+}
+
+/** Index of the largest value (first one on ties), the class a classifier predicts. */
+function argmax(values: ArrayLike<number>, start: number, length: number): number {
+  let best = 0
+  for (let i = 1; i < length; i++) if (values[start + i]! > values[start + best]!) best = i
+  return best
 }
 
 /** NaN and ±Infinity counts of a flat output. */
@@ -97,33 +103,33 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
   if (outA.width !== outB.width) {
     const summary = `output shapes differ: [${outA.shape.join(', ')}] vs [${outB.shape.join(', ')}]`
     recordCheck({ check, practice: 'train-serve-skew', verdict: 'fail', metrics: { examples: n, outputsA: outA.width, outputsB: outB.width }, summary })
-    throw parityFailure(`${header}\n  ${summary}`)
+    throw new CheckFailure(`${header}\n  ${summary}`)
   }
   const k = outA.width
   const classifier = options.classifier ?? k > 1
   const exampleAbs = new Float64Array(n)
-  const exampleUlps: UlpMax[] = Array.from({ length: n }, () => ({ float32: null, float64: null }))
+  const exampleUlps: UlpMax[] = []
   const disagrees = new Uint8Array(n)
   const broken = new Uint8Array(n)
+  const overall: UlpMax = { float32: null, float64: null }
   let outOfTolerance = 0
   let agreements = 0
+  const rowOf = (values: ArrayLike<number>, i: number) => Array.from({ length: k }, (_, j) => values[i * k + j]!)
   for (let i = 0; i < n; i++) {
-    let out = false
-    for (let j = i * k; j < (i + 1) * k; j++) {
-      const va = outA.values[j]!
-      const vb = outB.values[j]!
-      if (!Number.isFinite(va) || !Number.isFinite(vb)) broken[i] = 1
-      exampleAbs[i] = Math.max(exampleAbs[i]!, absDistance(va, vb))
-      addUlps(exampleUlps[i]!, va, vb)
-      if (!withinTolerance(va, vb, tolerance)) out = true
-    }
-    if (out) outOfTolerance++
+    const rowA = rowOf(outA.values, i)
+    const rowB = rowOf(outB.values, i)
+    if (!rowA.every(Number.isFinite) || !rowB.every(Number.isFinite)) broken[i] = 1
+    // Relative to a, the reference; NaN against NaN is compared as a value (non-finite outputs fail on their own, below).
+    const c = compareArrays(rowB, rowA, tolerance, { equalNaN: true })
+    exampleAbs[i] = c.maxAbsDiff
+    exampleUlps.push(c.maxUlps)
+    mergeUlps(overall, c.maxUlps)
+    if (c.mismatches > 0) outOfTolerance++
     if (classifier) {
       if (argmax(outA.values, i * k, k) === argmax(outB.values, i * k, k)) agreements++
       else disagrees[i] = 1
     }
   }
-  const maxOf = (precision: keyof UlpMax) => exampleUlps.reduce<number | null>((m, u) => (u[precision] === null ? m : Math.max(m ?? 0, u[precision])), null)
   const badA = nonFinite(outA.values)
   const badB = nonFinite(outB.values)
   const allowNonFinite = options.allowNonFinite ?? false
@@ -131,8 +137,8 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
     examples: n,
     outputsPerExample: k,
     maxAbsDiff: exampleAbs.reduce((m, v) => Math.max(m, v), 0),
-    maxUlpDiff: maxOf('float32'),
-    maxUlpDiffFloat64: maxOf('float64'),
+    maxUlpDiff: overall.float32,
+    maxUlpDiffFloat64: overall.float64,
     nonFiniteA: badA.nan + badA.infinite,
     nonFiniteB: badB.nan + badB.infinite,
     examplesOutOfTolerance: outOfTolerance,
@@ -146,10 +152,10 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
   const top1Failed = result.top1Agreement !== null && result.top1Agreement < minTop1
   const nonFiniteFailed = !allowNonFinite && result.nonFiniteA + result.nonFiniteB > 0
   const failed = toleranceFailed || top1Failed || nonFiniteFailed
-  const top1Text = result.top1Agreement === null ? '' : ` · top-1 agreement ${countOf(agreements, n)} (threshold >= ${fmt(minTop1 * 100)}%)`
+  const top1Text = result.top1Agreement === null ? '' : ` · top-1 agreement ${countOf(agreements, n)} (threshold >= ${formatNumber(minTop1 * 100)}%)`
   const ulpText = describeUlps({ float32: result.maxUlpDiff, float64: result.maxUlpDiffFloat64 })
   const nonFiniteText = `non-finite outputs a ${result.nonFiniteA} / b ${result.nonFiniteB} of ${n * k}${allowNonFinite ? ' (allowed)' : ''}`
-  const summary = `max abs diff ${fmt(result.maxAbsDiff)}, max ulp diff ${ulpText}, out of tolerance ${countOf(outOfTolerance, n)}${top1Text} · ${nonFiniteText}`
+  const summary = `max abs diff ${formatNumber(result.maxAbsDiff)}, max ulp diff ${ulpText}, out of tolerance ${countOf(outOfTolerance, n)}${top1Text} · ${nonFiniteText}`
   recordCheck({
     check, practice: 'train-serve-skew', verdict: failed ? 'fail' : 'pass', summary,
     metrics: {
@@ -163,13 +169,13 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
   if (!failed) return result
   const worstLines = result.worstInputs.map((i) => {
     const flip = disagrees[i] ? ` · top-1 ${argmax(outA.values, i * k, k)} vs ${argmax(outB.values, i * k, k)}` : ''
-    return `    #${i} input ${row(rows[i]!, 0, width)} → a ${row(outA.values, i * k, k)} b ${row(outB.values, i * k, k)} · max abs diff ${fmt(exampleAbs[i])} (${describeUlps(exampleUlps[i]!)})${flip}`
+    return `    #${i} input ${row(rows[i]!, 0, width)} → a ${row(outA.values, i * k, k)} b ${row(outB.values, i * k, k)} · max abs diff ${formatNumber(exampleAbs[i]!)} (${describeUlps(exampleUlps[i]!)})${flip}`
   })
-  throw parityFailure([
+  throw new CheckFailure([
     header,
-    `  tolerance per output: ${describeTolerance(tolerance)} (relative to a); allowed fraction of inputs out of tolerance: ${fmt(maxFraction)}`,
+    `  tolerance per output: ${describeTolerance(tolerance)} (relative to a); allowed fraction of inputs out of tolerance: ${formatNumber(maxFraction)}`,
     `  ${summary}`,
-    ...(toleranceFailed ? [`  ✗ ${countOf(outOfTolerance, n)} inputs have an output out of tolerance (allowed ${fmt(maxFraction * 100)}%)`] : []),
+    ...(toleranceFailed ? [`  ✗ ${countOf(outOfTolerance, n)} inputs have an output out of tolerance (allowed ${formatNumber(maxFraction * 100)}%)`] : []),
     ...(top1Failed ? [`  ✗ top-1 class differs on ${n - agreements} of ${n} inputs`] : []),
     ...(nonFiniteFailed ? [`  ✗ non-finite outputs: a ${result.nonFiniteA} of ${n * k} (NaN ${badA.nan}, ±Infinity ${badA.infinite}), b ${result.nonFiniteB} of ${n * k} (NaN ${badB.nan}, ±Infinity ${badB.infinite}); threshold 0 (pass allowNonFinite: true to compare them as values)`] : []),
     `  worst inputs:`,

@@ -6,9 +6,9 @@
  * independent, so shrinking and replay see the same model.
  */
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs'
-import { formatNumber, formatSetting } from './_internals/format.ts'
+import { formatElement } from './_internals/format.ts'
 import { loadedTfjs, loadTfjs } from './_internals/tfjs.ts'
-import { formatIndex } from 'mltest/plugin'
+import { formatIndex, formatNumber } from 'mltest/plugin'
 import { UsageError, type Oracle } from './oracle.ts'
 
 export interface GradientsFiniteOptions {
@@ -38,7 +38,7 @@ function nonFinite(name: string, values: ArrayLike<number>, shape: number[]): { 
   for (let i = 0; i < values.length; i++) {
     if (Number.isFinite(values[i]!)) continue
     count++
-    if (shown.length < 3) shown.push(`${shape.length ? formatIndex(i, shape) : name} = ${formatNumber(values[i]!)}`)
+    if (shown.length < 3) shown.push(`${shape.length ? formatIndex(i, shape) : name} = ${formatElement(values[i]!)}`)
   }
   return { count, shown }
 }
@@ -48,7 +48,7 @@ export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
   const maxNorm = options.maxNorm ?? Infinity
   if (!(learningRate > 0)) throw new UsageError(`gradientsFinite({ learningRate }) must be a positive number, got ${String(learningRate)}`)
   if (!(maxNorm > 0)) throw new UsageError(`gradientsFinite({ maxNorm }) must be a positive number, got ${String(maxNorm)}`)
-  const name = `gradientsFinite(lr ${formatSetting(learningRate)}${Number.isFinite(maxNorm) ? `, maxNorm ${formatSetting(maxNorm)}` : ''})`
+  const name = `gradientsFinite(lr ${formatNumber(learningRate, 17)}${Number.isFinite(maxNorm) ? `, maxNorm ${formatNumber(maxNorm, 17)}` : ''})`
   return {
     name,
     callsFn: true,
@@ -77,7 +77,7 @@ export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
       try {
         const problems: string[] = []
         const lossValue = result.value.dataSync()[0]!
-        if (!Number.isFinite(lossValue)) problems.push(`loss = ${formatNumber(lossValue)}`)
+        if (!Number.isFinite(lossValue)) problems.push(`loss = ${formatElement(lossValue)}`)
         let squares = 0
         const stepped: string[] = []
         for (const [varName, grad] of Object.entries(result.grads)) {
@@ -92,7 +92,7 @@ export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
         }
         problems.push(...stepped)
         const norm = Math.sqrt(squares)
-        if (problems.length === 0 && norm > maxNorm) problems.push(`global gradient norm ${formatNumber(norm)} > maxNorm ${maxNorm}`)
+        if (problems.length === 0 && norm > maxNorm) problems.push(`global gradient norm ${formatElement(norm)} > maxNorm ${maxNorm}`)
         return problems.length ? problems.join('; ') : undefined
       } finally {
         tf.dispose([result.value, ...Object.values(result.grads)])

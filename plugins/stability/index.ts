@@ -10,7 +10,7 @@ export type { BatchOptions, ShapeOptions, TensorOptions } from './arbitraries.ts
 export { finite, monotonic, probability, sumsToOne } from './oracles.ts'
 export type { MonotonicOptions, SumsToOneOptions } from './oracles.ts'
 export { invariantUnder } from './invariance.ts'
-export type { Tolerance } from './invariance.ts'
+export type { Tolerance } from 'mltest/plugin'
 export { gradientsFinite } from './gradients-finite.ts'
 export type { GradientsFiniteOptions } from './gradients-finite.ts'
 export type { Oracle, OracleContext, OracleVerdict, Property, PropertyFn } from './oracle.ts'

@@ -5,41 +5,55 @@
  * The transform gets a copy of the input (see `copyInput`), so one that writes into its
  * argument cannot change the counterexample the report shows.
  */
+import { absDiff, compareArrays, formatNumber, pairPrecision, ulpDistance, validateTolerance, type Tolerance } from 'mltest/plugin'
 import { copyInput } from './_internals/evaluate.ts'
-import { formatNumber, formatSetting } from './_internals/format.ts'
+import { formatElement } from './_internals/format.ts'
 import { elementName, numericParts } from './_internals/numbers.ts'
 import { andThen, UsageError, type Oracle } from './oracle.ts'
 
-export interface Tolerance {
-  /** Relative tolerance, scaled by |original output| (default 1e-5). */
-  rtol?: number
-  /** Absolute tolerance (default 1e-5). */
-  atol?: number
-}
+const DEFAULT = 1e-5
 
-function tolerance(tol: number | Tolerance | undefined): Required<Tolerance> {
-  const t = typeof tol === 'number' ? { rtol: tol, atol: tol } : { rtol: tol?.rtol ?? 1e-5, atol: tol?.atol ?? 1e-5 }
-  if (!(t.rtol >= 0) || !(t.atol >= 0)) {
-    throw new UsageError(`invariantUnder(transform, tol): tol must be a non-negative number or { rtol, atol }, got ${JSON.stringify(tol)}`)
+/** A number is both rtol and atol; an object's missing rtol and atol default to 1e-5 each (ulps to none). */
+function tolerance(tol: number | Tolerance | undefined): Tolerance {
+  const usage = `invariantUnder(transform, tol): tol must be a non-negative number, 'exact' or { rtol?, atol?, ulps? }`
+  if (typeof tol === 'number') {
+    if (!(tol >= 0)) throw new UsageError(`${usage}, got ${tol}`)
+    return { rtol: tol, atol: tol }
   }
-  return t
+  if (tol === undefined) return { rtol: DEFAULT, atol: DEFAULT }
+  if (tol === 'exact') return tol
+  try {
+    const given = validateTolerance(tol, 'tol')
+    return given === 'exact' ? given : { rtol: DEFAULT, atol: DEFAULT, ...given }
+  } catch (error) {
+    throw new UsageError(`${usage}: ${(error as Error).message}`)
+  }
 }
 
-/** Two numbers agree: NaN with NaN and equal infinities count as agreeing (finiteness is `finite`'s job). */
-function close(a: number, b: number, { rtol, atol }: Required<Tolerance>): boolean {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b)
-  if (a === b) return true
-  return Math.abs(a - b) <= atol + rtol * Math.abs(a)
+const setting = (x: number | undefined) => formatNumber(x ?? 0, 17)
+
+function describe(t: Tolerance): string {
+  return t === 'exact' ? 'exact' : `rtol ${setting(t.rtol)}, atol ${setting(t.atol)}${t.ulps === undefined ? '' : `, ulps ${t.ulps}`}`
+}
+
+/** Why `before` → `after` is out of tolerance, in the tolerance's own terms. */
+function excess(before: number, after: number, t: Tolerance): string {
+  if (t === 'exact') return 'exact comparison'
+  const abs = `|diff| ${formatElement(absDiff(before, after))} > atol ${setting(t.atol)} + rtol ${setting(t.rtol)} × ${formatElement(Math.abs(before))}`
+  return t.ulps === undefined ? abs : `${abs}, ${formatElement(ulpDistance(after, before, pairPrecision(after, before)))} ulps > ${t.ulps}`
 }
 
 /**
- * The output is invariant under `transform` (which maps an input to another input). `tol`
- * is a number (used as both rtol and atol) or `{ rtol, atol }`; both default to 1e-5.
+ * The output is invariant under `transform` (which maps an input to another input): every
+ * element of the new output `isClose` to the original one (the reference, so rtol scales with
+ * it), NaN matching NaN — finiteness is `finite`'s job. `tol` is a number (used as both rtol and
+ * atol), `'exact'`, or a `Tolerance`; rtol and atol default to 1e-5. A failure names the element
+ * furthest outside the tolerance.
  */
 export function invariantUnder<I>(transform: (input: I) => I, tol?: number | Tolerance): Oracle<I> {
   if (typeof transform !== 'function') throw new UsageError('invariantUnder(transform, tol): transform must be a function from an input to another input')
   const t = tolerance(tol)
-  const name = `invariantUnder(${transform.name || 'transform'}, rtol ${formatSetting(t.rtol)}, atol ${formatSetting(t.atol)})`
+  const name = `invariantUnder(${transform.name || 'transform'}, ${describe(t)})`
   return {
     name,
     check(output, { input, call }) {
@@ -61,11 +75,10 @@ export function invariantUnder<I>(transform: (input: I) => I, tol?: number | Tol
             const shape = b ? `[${b.shape.join(', ')}]` : 'nothing'
             return `${a.label} changed shape under ${under}: [${a.shape.join(', ')}] became ${shape}`
           }
-          for (let i = 0; i < a.values.length; i++) {
-            if (close(a.values[i]!, b.values[i]!, t)) continue
-            const diff = Math.abs(a.values[i]! - b.values[i]!)
-            return `${elementName(a, i)} changed from ${formatNumber(a.values[i]!)} to ${formatNumber(b.values[i]!)} under ${under} (|diff| ${formatNumber(diff)} > atol ${formatSetting(t.atol)} + rtol ${formatSetting(t.rtol)} × ${formatNumber(Math.abs(a.values[i]!))})`
-          }
+          const { worst } = compareArrays(b.values, a.values, t, { equalNaN: true })
+          if (worst < 0) continue
+          const [from, to] = [a.values[worst]!, b.values[worst]!]
+          return `${elementName(a, worst)} changed from ${formatElement(from)} to ${formatElement(to)} under ${under} (${excess(from, to, t)})`
         }
         return undefined
       })

@@ -2,9 +2,9 @@
  * Built-in properties of an output: `finite`, `probability`, `sumsToOne` and `monotonic`.
  * Each names the offending elements by index, so a failure points at the broken value.
  */
-import { formatNumber, formatSetting } from './_internals/format.ts'
+import { formatElement } from './_internals/format.ts'
 import { elementName, normaliseAxis, numericParts, sumAlongAxis, type NumericPart } from './_internals/numbers.ts'
-import { formatIndex } from 'mltest/plugin'
+import { formatIndex, formatNumber } from 'mltest/plugin'
 import { UsageError, type Oracle } from './oracle.ts'
 
 const SHOWN = 4
@@ -20,7 +20,7 @@ function offending(output: unknown, bad: (v: number) => boolean, what: string): 
     for (let i = 0; i < part.values.length; i++) {
       if (!bad(part.values[i]!)) continue
       count++
-      if (shown.length < SHOWN) shown.push(`${elementName(part, i)} = ${formatNumber(part.values[i]!)}`)
+      if (shown.length < SHOWN) shown.push(`${elementName(part, i)} = ${formatElement(part.values[i]!)}`)
     }
   }
   if (count === 0) return undefined
@@ -51,7 +51,7 @@ export function sumsToOne(options: SumsToOneOptions = {}): Oracle {
   const axis = options.axis ?? -1
   const tol = options.tol ?? 1e-5
   if (!(tol >= 0)) throw new UsageError(`sumsToOne({ tol }): tol must be a non-negative number, got ${String(tol)}`)
-  const name = `sumsToOne(axis ${axis}, tol ${formatSetting(tol)})`
+  const name = `sumsToOne(axis ${axis}, tol ${formatNumber(tol, 17)})`
   return {
     name,
     check(output) {
@@ -61,7 +61,7 @@ export function sumsToOne(options: SumsToOneOptions = {}): Oracle {
         if (bad === -1) continue
         const where = shape.length ? ` at ${formatIndex(bad, shape)}` : ''
         const s = sums[bad]!
-        return `${part.label} summed along axis ${axis}${where} is ${formatNumber(s)} (|sum − 1| = ${formatNumber(Math.abs(s - 1))} > tol ${formatSetting(tol)})`
+        return `${part.label} summed along axis ${axis}${where} is ${formatElement(s)} (|sum − 1| = ${formatElement(Math.abs(s - 1))} > tol ${formatNumber(tol, 17)})`
       }
       return undefined
     },
@@ -117,11 +117,11 @@ export function monotonic(options: MonotonicOptions = {}): Oracle {
           groupBest = -1
         }
         const yi = y.values[i]!
-        if (Number.isNaN(yi)) return `${elementName(y, i)} is NaN for ${elementName(x, i)} = ${formatNumber(x.values[i]!)}`
+        if (Number.isNaN(yi)) return `${elementName(y, i)} is NaN for ${elementName(x, i)} = ${formatElement(x.values[i]!)}`
         const d = best === -1 ? Infinity : sign * (yi - y.values[best]!)
         if (d < 0 || (strict && d === 0)) {
           const relation = d === 0 ? '=' : sign > 0 ? '<' : '>'
-          return `${elementName(x, best)} = ${formatNumber(x.values[best]!)} < ${elementName(x, i)} = ${formatNumber(x.values[i]!)} but ${elementName(y, i)} = ${formatNumber(yi)} ${relation} ${elementName(y, best)} = ${formatNumber(y.values[best]!)}: the output must ${rule} as the input grows`
+          return `${elementName(x, best)} = ${formatElement(x.values[best]!)} < ${elementName(x, i)} = ${formatElement(x.values[i]!)} but ${elementName(y, i)} = ${formatElement(yi)} ${relation} ${elementName(y, best)} = ${formatElement(y.values[best]!)}: the output must ${rule} as the input grows`
         }
         groupBest = pick(groupBest, i, y, sign)
       }

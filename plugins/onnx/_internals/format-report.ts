@@ -2,7 +2,7 @@
  * The console table of one benchmark and the flat metrics it records, so the console,
  * JUnit properties and JSON all carry the same figures.
  */
-import type { AnnotationValue } from 'mltest/plugin'
+import { formatTable, type AnnotationValue } from 'mltest/plugin'
 import type { BatchResult, BenchOnnxResult } from '../bench-onnx.ts'
 
 /** Milliseconds with three significant digits, never in exponent form. */
@@ -31,11 +31,8 @@ function mb(value: number | null): string {
   return value === null ? '—' : value.toFixed(1)
 }
 
-function pad(cells: string[], widths: number[]): string {
-  return cells.map((cell, i) => cell.padStart(widths[i]!)).join('  ')
-}
-
-export function formatTable(result: BenchOnnxResult): string {
+/** The console report of one benchmark: model, inputs and memory, a right-aligned table with a row per batch size, then the method. */
+export function formatBenchReport(result: BenchOnnxResult): string {
   const m = result.memory
   const head = [
     `benchOnnx ${result.model} · onnxruntime-node ${result.runtime} · load ${result.loadMs === null ? '— (session given)' : `${ms(result.loadMs)} ms`}`,
@@ -55,13 +52,12 @@ export function formatTable(result: BenchOnnxResult): string {
     `${ms(b.meanMs)} ± ${ms(b.stdevMs)}`,
     `${perSecond(b.throughput)} [${perSecond(b.throughputCi.low)}, ${perSecond(b.throughputCi.high)}]`,
   ])
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const table = [pad(header, widths), ...rows.map((r) => pad(r, widths))]
+  const table = formatTable([header, ...rows], { align: 'right' })
   const foot = [
     `${formatMethod(result)}; throughput = batch × iterations / summed latency; timer step ${result.timer.resolutionNs} ns`,
     ...result.batches.flatMap((b) => b.warnings.map((w) => `warning (batch ${b.batchSize}): ${w}`)),
   ]
-  return [...head, ...table, ...foot].join('\n')
+  return [...head, table, ...foot].join('\n')
 }
 
 /** How every figure and interval was computed, for the table and the budget report. */

@@ -1,10 +1,11 @@
 /**
  * Comparing one feature value from the training pipeline with the same feature from the
  * serving pipeline. Numbers and numeric vectors (one-hot, embeddings) use the feature's
- * tolerance; strings, booleans and null are categorical and compare exactly.
+ * tolerance through the SDK's `compareArrays` (training is the reference; NaN on both sides
+ * is parity, since both pipelines computed the same missing value); strings, booleans and
+ * null are categorical and compare exactly.
  */
-import { absDistance, addUlps, type UlpMax } from './float-distance.ts'
-import { withinTolerance, type ResolvedTolerance } from './tolerance.ts'
+import { compareArrays, type Tolerance, type UlpMax } from 'mltest/plugin'
 
 /** A feature value: a scalar, a categorical, or a vector (array or typed array). `undefined` means absent. */
 export type FeatureValue = number | string | boolean | null | undefined | readonly unknown[] | ArrayLike<number>
@@ -24,31 +25,33 @@ function isVector(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
 }
 
-function compareVectors(training: ArrayLike<unknown>, serving: ArrayLike<unknown>, tolerance: ResolvedTolerance): ValueComparison {
+function compareNumbers(training: ArrayLike<number>, serving: ArrayLike<number>, tolerance: Tolerance): ValueComparison {
+  const c = compareArrays(serving, training, tolerance, { equalNaN: true })
+  return { differs: c.mismatches > 0, absDiff: c.maxAbsDiff, ulps: c.maxUlps }
+}
+
+/** Numeric elements go through the tolerance together; any other element must be identical. */
+function compareVectors(training: ArrayLike<unknown>, serving: ArrayLike<unknown>, tolerance: Tolerance): ValueComparison {
   if (training.length !== serving.length) return { differs: true }
-  let differs = false
-  let absDiff: number | undefined
-  let ulps: UlpMax | undefined
+  const numbersT: number[] = []
+  const numbersS: number[] = []
+  let categoricalDiffers = false
   for (let i = 0; i < training.length; i++) {
     const t = training[i]
     const s = serving[i]
     if (typeof t === 'number' && typeof s === 'number') {
-      absDiff = Math.max(absDiff ?? 0, absDistance(t, s))
-      ulps ??= { float32: null, float64: null }
-      addUlps(ulps, t, s)
-      if (!withinTolerance(t, s, tolerance)) differs = true
-    } else if (t !== s) differs = true
+      numbersT.push(t)
+      numbersS.push(s)
+    } else if (t !== s) categoricalDiffers = true
   }
-  return { differs, absDiff, ulps }
+  if (numbersT.length === 0) return { differs: categoricalDiffers }
+  const numeric = compareNumbers(numbersT, numbersS, tolerance)
+  return { ...numeric, differs: numeric.differs || categoricalDiffers }
 }
 
 /** Compares two present values of one feature. */
-export function compareValues(training: FeatureValue, serving: FeatureValue, tolerance: ResolvedTolerance): ValueComparison {
-  if (typeof training === 'number' && typeof serving === 'number') {
-    const ulps: UlpMax = { float32: null, float64: null }
-    addUlps(ulps, training, serving)
-    return { differs: !withinTolerance(training, serving, tolerance), absDiff: absDistance(training, serving), ulps }
-  }
+export function compareValues(training: FeatureValue, serving: FeatureValue, tolerance: Tolerance): ValueComparison {
+  if (typeof training === 'number' && typeof serving === 'number') return compareNumbers([training], [serving], tolerance)
   if (isVector(training) && isVector(serving)) return compareVectors(training, serving, tolerance)
   return { differs: training !== serving }
 }

@@ -4,10 +4,10 @@
  * several features), then one block per feature: the distance, and the missing / non-finite
  * rates whenever a side has any.
  */
+import { formatNumber } from 'mltest/plugin'
 import type { FeatureDistributionSkew } from './measure-distribution.ts'
 import { EXACT_RATE_TEST } from './exact-rate-test.ts'
 import { describeRate } from './rate-comparison.ts'
-import { fmt } from './report-format.ts'
 
 export interface DistributionReportInput {
   check: string
@@ -31,8 +31,8 @@ export function describeTest(r: Pick<DistributionReportInput, 'permutations' | '
 
 function featureLines(f: FeatureDistributionSkew): string[] {
   const cmp = f.distance > f.threshold ? '>' : '<='
-  const p = f.pValue === undefined ? '' : ` · permutation p ${fmt(f.pValue)}`
-  const lines = [`  ${MARK[f.verdict]} ${f.feature}: ${f.metric} ${fmt(f.distance)} ${cmp} threshold ${f.threshold}${p} · ${f.detail} · n training ${f.trainingCount} / serving ${f.servingCount}`]
+  const p = f.pValue === undefined ? '' : ` · permutation p ${formatNumber(f.pValue)}`
+  const lines = [`  ${MARK[f.verdict]} ${f.feature}: ${f.metric} ${formatNumber(f.distance)} ${cmp} threshold ${f.threshold}${p} · ${f.detail} · n training ${f.trainingCount} / serving ${f.servingCount}`]
   for (const rate of [f.missingRate, f.nonFiniteRate]) {
     if (rate.training || rate.serving || rate.verdict !== 'pass') lines.push(`      ${describeRate(rate)}`)
   }

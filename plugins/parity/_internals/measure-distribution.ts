@@ -6,12 +6,11 @@
  * distance over 10 bins. The permutation p-value says whether an observed distance is larger
  * than such sampling noise.
  */
-import { createRng, deriveSeed } from 'mltest/plugin'
+import { createRng, deriveSeed, formatNumber } from 'mltest/plugin'
 import { binFractions, describeBinning, jensenShannon, lInfinity, quantileBinning } from './distances.ts'
 import { countLabels, featureSamples, type FeatureKind } from './feature-samples.ts'
 import { permutationPValue } from './permutation-test.ts'
 import { compareRates, type FeatureVerdict, type RateComparison } from './rate-comparison.ts'
-import { fmt } from './report-format.ts'
 
 export type { FeatureVerdict, RateComparison } from './rate-comparison.ts'
 
@@ -88,7 +87,7 @@ export function measureDistribution(
   const rng = createRng(deriveSeed(o.seed, o.feature))
   if (o.kind === 'categorical') {
     const gap = lInfinity(t.categories, s.categories)
-    const detail = `largest gap ${JSON.stringify(gap.category)}: training ${fmt(gap.training)}, serving ${fmt(gap.serving)}`
+    const detail = `largest gap ${JSON.stringify(gap.category)}: training ${formatNumber(gap.training)}, serving ${formatNumber(gap.serving)}`
     result = { ...base, distance: gap.distance, distanceVerdict: 'pass', detail }
     pValue = () => permutationPValue(t.labels, s.labels, gap.distance, (x, y) => lInfinity(countLabels(x), countLabels(y)).distance, o.permutations, rng)
   } else {
@@ -98,7 +97,7 @@ export function measureDistribution(
       return jensenShannon(binFractions(x, binning), binFractions(y, binning))
     }
     const observed = js(t.numbers, s.numbers)
-    const detail = `JS divergence ${fmt(observed.divergence)} (log2) · ${describeBinning(quantileBinning(t.numbers, o.bins), fmt)}`
+    const detail = `JS divergence ${formatNumber(observed.divergence)} (log2) · ${describeBinning(quantileBinning(t.numbers, o.bins), formatNumber)}`
     result = { ...base, distance: observed.distance, divergence: observed.divergence, distanceVerdict: 'pass', detail }
     pValue = () => permutationPValue(t.numbers, s.numbers, observed.distance, (x, y) => js(x, y).distance, o.permutations, rng)
   }

@@ -5,8 +5,9 @@
  * own, as TFDV's completeness checks do, with its own threshold. A difference over the
  * threshold is tested with the exact hypergeometric (Fisher) test (exact-rate-test.ts).
  */
+import { formatNumber } from 'mltest/plugin'
 import { EXACT_RATE_TEST, exactRatePValue } from './exact-rate-test.ts'
-import { countOf, fmt } from './report-format.ts'
+import { countOf } from './report-format.ts'
 
 export type FeatureVerdict = 'pass' | 'fail' | 'inconclusive'
 
@@ -48,6 +49,6 @@ export function compareRates(what: RateComparison['what'], training: number, tra
 export function describeRate(r: RateComparison): string {
   const mark = { pass: '✓', fail: '✗', inconclusive: '?' }[r.verdict]
   const label = r.what === 'missing' ? 'missing (undefined, null, NaN)' : 'non-finite (±Infinity)'
-  const p = r.pValue === undefined ? '' : ` · ${EXACT_RATE_TEST} p ${fmt(r.pValue)}`
-  return `${mark} ${label}: training ${countOf(r.training, r.trainingRows)}, serving ${countOf(r.serving, r.servingRows)} · difference ${fmt(r.difference)} ${r.difference > r.threshold ? '>' : '<='} threshold ${r.threshold}${p}`
+  const p = r.pValue === undefined ? '' : ` · ${EXACT_RATE_TEST} p ${formatNumber(r.pValue)}`
+  return `${mark} ${label}: training ${countOf(r.training, r.trainingRows)}, serving ${countOf(r.serving, r.servingRows)} · difference ${formatNumber(r.difference)} ${r.difference > r.threshold ? '>' : '<='} threshold ${r.threshold}${p}`
 }

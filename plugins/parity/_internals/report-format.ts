@@ -1,16 +1,9 @@
 /**
- * Small formatting helpers shared by every parity report, and the assertion error the checks
- * throw, so the runner classifies a parity violation as a failure rather than a crash.
+ * Small helpers shared by every parity report and option check. Numbers print through the
+ * SDK's `formatNumber`, and violations throw the SDK's `CheckFailure`, so the runner files a
+ * parity violation as a failed assertion rather than a crash.
  */
-
-/** A number for a report: integers as-is, others with 4 significant digits. */
-export function fmt(value: number | null | undefined): string {
-  if (value === null || value === undefined) return 'n/a'
-  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value)
-  const abs = Math.abs(value)
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e6)) return value.toExponential(3)
-  return String(Number(value.toPrecision(4)))
-}
+import { formatNumber, type UlpMax } from 'mltest/plugin'
 
 /** `168/333 (50.5%)`. */
 export function countOf(part: number, whole: number): string {
@@ -18,11 +11,21 @@ export function countOf(part: number, whole: number): string {
   return `${part}/${whole} (${pct.toFixed(1)}%)`
 }
 
-/** An Error named `AssertionError` whose message is the readable report. */
-export function parityFailure(report: string): Error {
-  const error = new Error(report)
-  error.name = 'AssertionError'
-  return error
+/** Folds `from` into `into`, keeping the largest ULP distance per precision. */
+export function mergeUlps(into: UlpMax, from: UlpMax): void {
+  for (const precision of ['float32', 'float64'] as const) {
+    const value = from[precision]
+    if (value !== null) into[precision] = Math.max(into[precision] ?? 0, value)
+  }
+}
+
+/** `3 float32 ulps`, `12 float64 ulps`, or both (a float32 and a float64 ULP are different units); `n/a` when nothing numeric was compared. */
+export function describeUlps(max: UlpMax): string {
+  const parts = [
+    max.float32 !== null ? `${formatNumber(max.float32)} float32 ulps` : '',
+    max.float64 !== null ? `${formatNumber(max.float64)} float64 ulps` : '',
+  ].filter(Boolean)
+  return parts.length ? parts.join(', ') : 'n/a'
 }
 
 /** Rejects a count option that is not a positive integer, naming the option. */

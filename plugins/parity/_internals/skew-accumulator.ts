@@ -3,8 +3,8 @@
  * is checked in constant memory: only counters, maxima and the first few offending examples
  * (already rendered as short strings) are kept.
  */
+import { describeTolerance, type Tolerance } from 'mltest/plugin'
 import { compareValues, formatValue, type Features } from './compare-features.ts'
-import { describeTolerance, type ResolvedTolerance } from './tolerance.ts'
 
 /** One offending example, with both values as rendered strings. */
 export interface SkewSample {
@@ -48,7 +48,7 @@ export interface SkewSummary {
 }
 
 export interface SkewAccumulatorOptions {
-  tolerance: (feature: string) => ResolvedTolerance
+  tolerance: (feature: string) => Tolerance
   /** Compare only these features; default: every feature either side produces. */
   features?: readonly string[]
   maxSamples: number

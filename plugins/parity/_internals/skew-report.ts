@@ -3,10 +3,9 @@
  * on skew an assertion error whose message names every skewed feature with its counts,
  * differences and a few offending examples with both values.
  */
-import { recordCheck, type AnnotationValue } from 'mltest/plugin'
-import { describeUlps } from './float-distance.ts'
+import { CheckFailure, formatNumber, formatTable, recordCheck, type AnnotationValue } from 'mltest/plugin'
 import type { FeatureSkew, SkewSummary } from './skew-accumulator.ts'
-import { countOf, fmt, parityFailure } from './report-format.ts'
+import { countOf, describeUlps } from './report-format.ts'
 
 /** At most this many skewed features get their own metric entries, to keep reporters readable. */
 const MAX_FEATURE_METRICS = 20
@@ -22,15 +21,14 @@ export interface SkewOutcome {
 
 function featureLine(f: FeatureSkew): string {
   const parts = [`${f.feature}: skewed in ${countOf(f.skewed, f.examples)} examples`, `tolerance ${f.tolerance}`]
-  if (f.maxAbsDiff !== null) parts.push(`max abs diff ${fmt(f.maxAbsDiff)}`, `max ulp diff ${describeUlps({ float32: f.maxUlpDiff, float64: f.maxUlpDiffFloat64 })}`)
+  if (f.maxAbsDiff !== null) parts.push(`max abs diff ${formatNumber(f.maxAbsDiff)}`, `max ulp diff ${describeUlps({ float32: f.maxUlpDiff, float64: f.maxUlpDiffFloat64 })}`)
   if (f.onlyInTraining) parts.push(`present in training only in ${f.onlyInTraining}`)
   if (f.onlyInServing) parts.push(`present in serving only in ${f.onlyInServing}`)
   return parts.join(' · ')
 }
 
-function sampleLines(f: FeatureSkew): string[] {
-  const width = Math.max(...f.samples.map((s) => s.key.length))
-  return f.samples.map((s) => `      ${s.key.padEnd(width)}  training ${s.training}  serving ${s.serving}`)
+function sampleLines(f: FeatureSkew): string {
+  return formatTable(f.samples.map((s) => [s.key, `training ${s.training}  serving ${s.serving}`]), { indent: '      ' })
 }
 
 /** The readable report: header, metric and threshold, one block per skewed feature, then the rest. */
@@ -41,7 +39,7 @@ export function formatSkewReport(outcome: SkewOutcome): string {
     `  compared: ${outcome.subject}`,
     `  metric: examples whose training and serving values differ beyond the feature's tolerance; threshold: 0 per feature`,
   ]
-  for (const f of s.skewedFeatures) lines.push(`  ✗ ${featureLine(f)}`, ...sampleLines(f))
+  for (const f of s.skewedFeatures) lines.push(`  ✗ ${featureLine(f)}`, sampleLines(f))
   const clean = s.features.filter((f) => f.skewed === 0)
   if (clean.length) {
     const names = clean.slice(0, 20).map((f) => f.feature).join(', ')
@@ -88,6 +86,6 @@ export function finishSkewCheck(outcome: SkewOutcome): SkewSummary {
     metrics: metricsOf(outcome),
     summary: `${s.skewedFeatures.length}/${s.features.length} features skewed over ${s.examples} examples${failed ? `: ${counts}` : ''}`,
   })
-  if (failed) throw parityFailure(formatSkewReport(outcome))
+  if (failed) throw new CheckFailure(formatSkewReport(outcome))
   return s
 }

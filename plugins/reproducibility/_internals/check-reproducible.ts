@@ -7,10 +7,9 @@
  * `separate-processes` goes one step further and forks a child process per run.
  */
 import { availableParallelism } from 'node:os'
-import { currentTest, recordCheck } from 'mltest/plugin'
-import { assertionError } from './assertion-error.ts'
+import { CheckFailure, currentTest, recordCheck, validateTolerance, type Tolerance } from 'mltest/plugin'
 import { compareGroups, type Aspect, type BackendGroup } from './compare-runs.ts'
-import { diffArrays, type Tolerance } from './float-diff.ts'
+import { diffArrays } from './float-diff.ts'
 import type { CheckpointLevel } from './fit-probe.ts'
 import { toShapedValues, type ProbeInput } from './model-weights.ts'
 import { formatReport, type CrossBackendDiff } from './reproducibility-report.ts'
@@ -30,7 +29,10 @@ export interface CheckReproducibleOptions {
   isolation?: Isolation
   /** What must agree (default all of weights, predictions, metrics). */
   compare?: Aspect[]
-  /** Allowed drift; default { atol: 0, rtol: 0, ulps: 0 }, i.e. bit-identical. */
+  /**
+   * Allowed drift (the SDK's `Tolerance`). Default none: bit-identical results, +0 and -0
+   * differing; so does any tolerance that allows nothing (`'exact'`, all zero).
+   */
   tolerance?: Tolerance
   /** Inputs to compare predictions on; default 16 seeded random rows of the model's input shape. */
   probe?: ProbeInput
@@ -78,10 +80,7 @@ function validate(train: unknown, options: CheckReproducibleOptions) {
   const compare = options.compare ?? ASPECTS
   const unknown = compare.filter((a) => !ASPECTS.includes(a))
   if (unknown.length > 0 || compare.length === 0) throw new TypeError(`checkReproducible: compare takes a non-empty list of ${ASPECTS.join(', ')}; got ${JSON.stringify(compare)}`)
-  const tolerance = { atol: 0, rtol: 0, ulps: 0, ...options.tolerance }
-  for (const [key, value] of Object.entries(tolerance)) {
-    if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`checkReproducible: tolerance.${key} must be a number >= 0, got ${String(value)}`)
-  }
+  const tolerance = options.tolerance === undefined ? undefined : validateTolerance(options.tolerance, 'checkReproducible: tolerance')
   const backends = [options.backend ?? defaultBackend()].flat()
   if (backends.length === 0) throw new TypeError('checkReproducible: backend must name at least one backend')
   const seed = options.seed ?? currentTest()?.seed ?? 1
@@ -116,8 +115,8 @@ function crossBackend(groups: BackendGroup[]): CrossBackendDiff[] {
 
 /**
  * Trains `runs` times per backend with one seed and checks that weights, probe predictions
- * and metrics agree. Returns the result when they do; throws an AssertionError whose message
- * is the report when they do not. Records practice `reproducible-training` on the test.
+ * and metrics agree. Returns the result when they do; throws an assertion error whose message
+ * is the report when they do not (a `CheckFailure` with the `result`). Records practice `reproducible-training` on the test.
  */
 export async function checkReproducible(train: TrainFn | TrainModuleRef, options: CheckReproducibleOptions = {}): Promise<ReproducibilityResult> {
   const { runs, isolation, compare, tolerance, backends, seed, checkpoints } = validate(train, options)
@@ -135,7 +134,7 @@ export async function checkReproducible(train: TrainFn | TrainModuleRef, options
   const report = formatReport({ groups, crossBackend: cross, seed, isolation, tolerance, replay })
   record(groups, cross, { reproducible, seed, isolation, runs })
   const result: ReproducibilityResult = { reproducible, seed, isolation, groups, crossBackend: cross, report }
-  if (!reproducible) throw assertionError(report, { result })
+  if (!reproducible) throw Object.assign(new CheckFailure(report), { result })
   return result
 }
 

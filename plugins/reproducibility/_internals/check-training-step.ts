@@ -5,8 +5,7 @@
  * a loss that is NaN or does not change, a gradient that overflows.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
-import { createRng, currentTest, recordCheck } from 'mltest/plugin'
-import { assertionError } from './assertion-error.ts'
+import { CheckFailure, createRng, currentTest, recordCheck } from 'mltest/plugin'
 import { isLayersModel } from './model-weights.ts'
 import { installedRandom, seededRandom } from './seeded-random.ts'
 import { formatStepReport, type VariableStep } from './step-report.ts'
@@ -72,7 +71,7 @@ function finiteStats(values: ArrayLike<number>): { finite: boolean; maxAbs: numb
 /**
  * Trains `model` in place for `steps` gradient steps and checks that the loss is finite and
  * changes, the outputs and every gradient are finite and every trainable variable moves. Returns the result
- * when all hold; throws an AssertionError with the report otherwise. Records practice
+ * when all hold; throws a CheckFailure with the report otherwise. Records practice
  * `model-unit-test` on the test.
  */
 export async function checkTrainingStep(model: LayersModel, options: TrainingStepOptions = {}): Promise<TrainingStepResult> {
@@ -175,6 +174,6 @@ async function trainingStep(model: LayersModel, options: TrainingStepOptions, se
     summary: passed ? `loss ${lossBefore} → ${lossAfter}; all ${variables.length} trainable variables moved` : problems.join('; '),
   })
   const result: TrainingStepResult = { passed, lossBefore, lossAfter, variables, problems, report }
-  if (!passed) throw assertionError(report, { result })
+  if (!passed) throw Object.assign(new CheckFailure(report), { result })
   return result
 }

@@ -4,7 +4,8 @@
  * When runs differ it names the likely sources of nondeterminism the runs revealed.
  */
 import type { Checkpoint } from './fit-probe.ts'
-import { diffArrays, sameBits, ulpDistance, withinTolerance, type ArrayDiff, type Precision, type Tolerance } from './float-diff.ts'
+import { absDiff, pairPrecision, ulpDistance, type FloatPrecision, type Tolerance } from 'mltest/plugin'
+import { agrees, diffArrays, type ArrayDiff } from './float-diff.ts'
 import type { RunRecord } from './run-training.ts'
 
 export type Aspect = 'weights' | 'predictions' | 'metrics'
@@ -24,7 +25,7 @@ export interface MetricComparison {
   /** ULP distance at `precision`; 0 when identical, NaN when a side is missing. */
   ulps: number
   /** float32 when both values are float32 values (Math.fround(x) === x), else float64. */
-  precision: Precision
+  precision: FloatPrecision
   identical: boolean
   within: boolean
 }
@@ -55,7 +56,7 @@ export interface BackendGroup {
   sources: string[]
 }
 
-function compareWeights(ref: RunRecord, run: RunRecord, tolerance: Tolerance): Pick<RunComparison, 'tensors' | 'structureMismatch'> {
+function compareWeights(ref: RunRecord, run: RunRecord, tolerance: Tolerance | undefined): Pick<RunComparison, 'tensors' | 'structureMismatch'> {
   if (ref.weights.length !== run.weights.length) {
     return { tensors: [], structureMismatch: `run ${run.run} has ${run.weights.length} weight tensors, run ${ref.run} has ${ref.weights.length}` }
   }
@@ -73,25 +74,20 @@ function compareWeights(ref: RunRecord, run: RunRecord, tolerance: Tolerance): P
 /**
  * Metrics are JS numbers, but tfjs fit logs hold float32 values stored as doubles: counting
  * their drift in float64 ULPs would make one float32 step ~2^29 ULPs, so no `ulps` tolerance
- * could accept float32 noise. Each pair is therefore counted at its own precision (as parity's
- * pairUlps does): float32 ULPs when both values are float32 values, float64 ULPs otherwise.
+ * could accept float32 noise. Each pair is therefore counted at its own precision (the SDK's
+ * `pairPrecision`): float32 ULPs when both values are float32 values, float64 ULPs otherwise.
  */
-export function metricPrecision(a: number, b: number): Precision {
-  return Math.fround(a) === a && Math.fround(b) === b ? 'float32' : 'float64'
-}
-
-export function compareMetrics(ref: Record<string, number>, run: Record<string, number>, tolerance: Tolerance): MetricComparison[] {
+export function compareMetrics(ref: Record<string, number>, run: Record<string, number>, tolerance: Tolerance | undefined): MetricComparison[] {
   const names = [...new Set([...Object.keys(ref), ...Object.keys(run)])]
   return names.map((name) => {
     const a = ref[name]
     const b = run[name]
     if (a === undefined || b === undefined) return { name, reference: a, value: b, absDiff: NaN, ulps: NaN, precision: 'float64', identical: false, within: false }
-    const precision = metricPrecision(a, b)
-    const identical = sameBits(a, b, 'float64')
-    const absDiff = identical ? 0 : Math.abs(a - b)
-    const ulps = identical ? 0 : ulpDistance(a, b, precision)
-    const within = identical || withinTolerance(a, b, tolerance, precision)
-    return { name, reference: a, value: b, absDiff, ulps, precision, identical, within }
+    const precision = pairPrecision(a, b)
+    const identical = Object.is(a, b)
+    const ulps = ulpDistance(a, b, precision)
+    const within = agrees(a, b, tolerance, precision)
+    return { name, reference: a, value: b, absDiff: absDiff(a, b), ulps, precision, identical, within }
   })
 }
 
@@ -106,7 +102,7 @@ function firstDivergentCheckpoint(ref: Checkpoint[], run: Checkpoint[]): RunComp
   return undefined
 }
 
-export function compareRun(ref: RunRecord, run: RunRecord, aspects: readonly Aspect[], tolerance: Tolerance): RunComparison {
+export function compareRun(ref: RunRecord, run: RunRecord, aspects: readonly Aspect[], tolerance: Tolerance | undefined): RunComparison {
   const { tensors, structureMismatch } = compareWeights(ref, run, tolerance)
   const comparison: RunComparison = { run: run.run, reference: ref.run, tensors, structureMismatch, metrics: [], reproducible: true }
   comparison.firstDivergentTensor = tensors.find((t) => t.diff.violating > 0)
@@ -161,7 +157,7 @@ export function likelySources(runs: RunRecord[], requestedBackend: string): stri
 }
 
 /** Groups runs by requested backend and compares each run with the group's first run. */
-export function compareGroups(byBackend: Map<string, RunRecord[]>, aspects: readonly Aspect[], tolerance: Tolerance): BackendGroup[] {
+export function compareGroups(byBackend: Map<string, RunRecord[]>, aspects: readonly Aspect[], tolerance: Tolerance | undefined): BackendGroup[] {
   return [...byBackend].map(([backend, runs]) => {
     const [ref, ...rest] = runs
     const comparisons = rest.map((run) => compareRun(ref!, run, aspects, tolerance))

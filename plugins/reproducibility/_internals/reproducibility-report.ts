@@ -3,8 +3,9 @@
  * much, the first divergent tensor and checkpoint, prediction and metric differences, the
  * runs' weight hashes and the likely sources of nondeterminism, then the replay line.
  */
+import { describeTolerance, formatNumber, formatTable, type Tolerance } from 'mltest/plugin'
 import type { BackendGroup, RunComparison } from './compare-runs.ts'
-import type { ArrayDiff, Tolerance } from './float-diff.ts'
+import { demandsBits, type ArrayDiff } from './float-diff.ts'
 
 export interface CrossBackendDiff {
   backend: string
@@ -19,30 +20,19 @@ export interface ReportInput {
   crossBackend: CrossBackendDiff[]
   seed: number
   isolation: string
-  tolerance: Required<Tolerance>
+  tolerance: Tolerance | undefined
   replay: string
 }
 
 const MAX_TENSOR_ROWS = 12
 
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x)
-  if (x === 0) return '0'
-  return Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(4)))
-}
-
 /** ULPs are float32 steps unless the values were float64, which the figure then says. */
 function ulp(diff: ArrayDiff): string {
-  return diff.precision === 'float64' ? `${fmt(diff.maxUlp)} (f64)` : fmt(diff.maxUlp)
+  return diff.precision === 'float64' ? `${formatNumber(diff.maxUlp)} (f64)` : formatNumber(diff.maxUlp)
 }
 
 function pct(diff: ArrayDiff): string {
-  return `${diff.differing}/${diff.total} (${fmt((100 * diff.differing) / Math.max(diff.total, 1))}%)`
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  return rows.map((r) => '    ' + r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd())
+  return `${diff.differing}/${diff.total} (${formatNumber((100 * diff.differing) / Math.max(diff.total, 1))}%)`
 }
 
 function comparisonLines(c: RunComparison): string[] {
@@ -54,28 +44,28 @@ function comparisonLines(c: RunComparison): string[] {
   }
   if (c.firstDivergentCheckpoint) {
     const cp = c.firstDivergentCheckpoint
-    const loss = cp.referenceLoss !== undefined && cp.loss !== undefined ? ` (loss ${fmt(cp.referenceLoss)} vs ${fmt(cp.loss)})` : ''
+    const loss = cp.referenceLoss !== undefined && cp.loss !== undefined ? ` (loss ${formatNumber(cp.referenceLoss)} vs ${formatNumber(cp.loss)})` : ''
     lines.push(`    first divergent checkpoint: ${cp.label}${loss}${cp.note ? ` — ${cp.note}` : ''}`)
   }
   if (c.tensors.length > 0) {
     const shown = c.tensors.filter((t) => !t.diff.identical).slice(0, MAX_TENSOR_ROWS)
     const rows = [['tensor', 'shape', 'identical', 'max |diff|', 'max ULP', 'differing']]
     for (const t of c.reproducible ? c.tensors.slice(0, MAX_TENSOR_ROWS) : shown) {
-      rows.push([t.name, `[${t.shape.join(',')}]`, t.diff.identical ? 'yes' : 'no', fmt(t.diff.maxAbsDiff), ulp(t.diff), pct(t.diff)])
+      rows.push([t.name, `[${t.shape.join(',')}]`, t.diff.identical ? 'yes' : 'no', formatNumber(t.diff.maxAbsDiff), ulp(t.diff), pct(t.diff)])
     }
     const identical = c.tensors.filter((t) => t.diff.identical).length
     lines.push(`    weights: ${identical} of ${c.tensors.length} tensors bit-identical`)
-    if (rows.length > 1) lines.push(...table(rows))
+    if (rows.length > 1) lines.push(formatTable(rows, { indent: '    ' }))
   }
   if (c.predictions) {
     const p = c.predictions
-    lines.push(`    predictions: ${p.identical ? 'bit-identical' : `max |diff| ${fmt(p.maxAbsDiff)}, max ULP ${ulp(p)}, ${pct(p)} differ`}`)
+    lines.push(`    predictions: ${p.identical ? 'bit-identical' : `max |diff| ${formatNumber(p.maxAbsDiff)}, max ULP ${ulp(p)}, ${pct(p)} differ`}`)
   }
   if (c.predictionsMismatch) lines.push(`    predictions: ${c.predictionsMismatch}`)
   const metrics = c.metrics.map((m) =>
     m.reference === undefined || m.value === undefined
       ? `${m.name} missing in run ${m.reference === undefined ? c.reference : c.run}`
-      : `${m.name} ${fmt(m.reference)} vs ${fmt(m.value)}${m.identical ? '' : ` (|diff| ${fmt(m.absDiff)}, ${fmt(m.ulps)} ${m.precision} ULPs)`}`,
+      : `${m.name} ${formatNumber(m.reference)} vs ${formatNumber(m.value)}${m.identical ? '' : ` (|diff| ${formatNumber(m.absDiff)}, ${formatNumber(m.ulps)} ${m.precision} ULPs)`}`,
   )
   if (metrics.length > 0) lines.push(`    metrics: ${metrics.join('; ')}`)
   return lines
@@ -90,7 +80,7 @@ export function formatReport(input: ReportInput): string {
     : `checkReproducible: training is NOT reproducible on ${failing.map((g) => g.backend).join(', ')} — ${runs} runs with the same seed differ`
   const lines = [
     headline,
-    `  seed ${input.seed} · isolation ${input.isolation} · tolerance atol ${tolerance.atol}, rtol ${tolerance.rtol}, ulps ${tolerance.ulps}`,
+    `  seed ${input.seed} · isolation ${input.isolation} · tolerance ${demandsBits(tolerance) ? 'none (bit-identical)' : describeTolerance(tolerance!, 'ulps at the values\' precision')}`,
   ]
   for (const group of groups) {
     lines.push(`backend ${group.backend}: ${group.runs.map((r) => `run ${r.run} in ${r.where} (${Math.round(r.durationMs)} ms)`).join(', ')}`)
@@ -105,7 +95,7 @@ export function formatReport(input: ReportInput): string {
   }
   for (const x of input.crossBackend) {
     lines.push(
-      `across backends (informational): ${x.backend} vs ${x.reference} weights ${x.identical ? 'bit-identical' : `differ, max |diff| ${fmt(x.maxAbsDiff)}, max ULP ${fmt(x.maxUlp)}`}`,
+      `across backends (informational): ${x.backend} vs ${x.reference} weights ${x.identical ? 'bit-identical' : `differ, max |diff| ${formatNumber(x.maxAbsDiff)}, max ULP ${formatNumber(x.maxUlp)}`}`,
     )
   }
   lines.push(`replay: ${input.replay}`)

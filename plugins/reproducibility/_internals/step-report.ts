@@ -2,7 +2,7 @@
  * The readable report of `checkTrainingStep`: what went wrong, the loss before and after,
  * and for each variable that did not move or got a non-finite gradient, the likely reason.
  */
-import { fmt } from './reproducibility-report.ts'
+import { formatNumber } from 'mltest/plugin'
 
 export interface VariableStep {
   name: string
@@ -31,7 +31,7 @@ function reason(v: VariableStep): string {
   if (!v.gradient.received) return 'no gradient — its output is not connected to the loss'
   if (!v.gradient.finite) return 'gradient is not finite'
   if (v.gradient.maxAbs === 0) return 'gradient is all zeros (dead units, or an output the loss ignores)'
-  return `gradient max |g| ${fmt(v.gradient.maxAbs)} is too small to change the float32 values at this learning rate`
+  return `gradient max |g| ${formatNumber(v.gradient.maxAbs)} is too small to change the float32 values at this learning rate`
 }
 
 export function formatStepReport(input: StepReportInput): string {
@@ -41,7 +41,7 @@ export function formatStepReport(input: StepReportInput): string {
       ? `checkTrainingStep: the model trains — ${input.steps} ${input.optimizerName} step(s) on backend ${input.backend}`
       : `checkTrainingStep: the model failed its training-step unit test — ${input.problems.join('; ')}`,
     `  ${input.steps} step(s) with ${input.optimizerName} on backend ${input.backend}; ${input.inputs}; ${input.targets}`,
-    `  loss: ${fmt(input.lossBefore)} before → ${fmt(input.lossAfter)} after (${Object.is(input.lossBefore, input.lossAfter) ? 'unchanged' : 'changed'})`,
+    `  loss: ${formatNumber(input.lossBefore)} before → ${formatNumber(input.lossAfter)} after (${Object.is(input.lossBefore, input.lossAfter) ? 'unchanged' : 'changed'})`,
   ]
   const stuck = input.variables.filter((v) => !v.moved)
   if (stuck.length > 0) {

@@ -5,21 +5,22 @@
  * that stand out (non-finite, largest magnitude).
  */
 import { inspect } from 'node:util'
-import { formatIndex } from 'mltest/plugin'
+import { formatIndex, formatNumber } from 'mltest/plugin'
 import { numericParts, type NumericPart } from './numbers.ts'
 
 const WHOLE = 10
 const LISTED = 6
 
-/** Up to 8 significant digits, `-0` kept (it matters: 1 / -0 is -Infinity). */
-export function formatNumber(x: number): string {
-  if (Object.is(x, -0)) return '-0'
-  if (!Number.isFinite(x) || Number.isInteger(x) && Math.abs(x) < 1e16) return String(x)
-  return String(Number(x.toPrecision(8)))
+/**
+ * An element of an input or output: 8 significant digits (the core formatter's default of 4
+ * would show the float32 `exp` overflow threshold 88.722839 as 88.72, hiding why it breaks).
+ */
+export function formatElement(x: number): string {
+  return formatNumber(x, 8)
 }
 
 function nested(values: ArrayLike<number>, shape: number[], offset = 0): string {
-  if (shape.length === 0) return formatNumber(values[offset]!)
+  if (shape.length === 0) return formatElement(values[offset]!)
   const [dim, ...rest] = shape
   const stride = rest.reduce((n, d) => n * d, 1)
   const items = Array.from({ length: dim! }, (_, i) => nested(values, rest, offset + i * stride))
@@ -27,19 +28,14 @@ function nested(values: ArrayLike<number>, shape: number[], offset = 0): string 
 }
 
 function listed(part: NumericPart, indices: number[]): string {
-  return indices.map((i) => `${formatIndex(i, part.shape)} = ${formatNumber(part.values[i]!)}`).join(', ')
-}
-
-/** A setting in a property's name: `1e-5` rather than `0.00001`. */
-export function formatSetting(x: number): string {
-  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x)
+  return indices.map((i) => `${formatIndex(i, part.shape)} = ${formatElement(part.values[i]!)}`).join(', ')
 }
 
 /** One numeric part, e.g. `float32 [2, 3] [[1, 2, 3], [4, 5, 6]]` or `float32 [64] 63 zeros, [5] = 88.72284`. */
 export function formatPart(part: NumericPart): string {
   const { values, shape, dtype } = part
   const size = values.length
-  if (shape.length === 0) return formatNumber(values[0]!)
+  if (shape.length === 0) return formatElement(values[0]!)
   const head = `${dtype ? dtype + ' ' : ''}[${shape.join(', ')}]`
   if (size <= WHOLE) return `${head} ${nested(values, shape)}`
   const notZero: number[] = []
@@ -61,7 +57,7 @@ export function formatPart(part: NumericPart): string {
     .filter((i) => Number.isFinite(values[i]!))
     .sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!))
     .slice(0, 3)
-  const stats = [`finite range [${formatNumber(min)}, ${formatNumber(max)}]`]
+  const stats = [`finite range [${formatElement(min)}, ${formatElement(max)}]`]
   if (nonFinite.length) stats.push(`${nonFinite.length} non-finite: ${listed(part, nonFinite.slice(0, 4))}${nonFinite.length > 4 ? ', …' : ''}`)
   if (largest.length) stats.push(`largest |x|: ${listed(part, largest)}`)
   return `${head} ${stats.join('; ')}`

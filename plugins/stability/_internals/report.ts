@@ -4,7 +4,7 @@
  * what the function returned, how hard fast-check looked, and how to replay it exactly.
  */
 import { relative } from 'node:path'
-import type { TestContext } from 'mltest/plugin'
+import { CheckFailure, formatTable, type TestContext } from 'mltest/plugin'
 import { formatValue } from './format.ts'
 
 /** What broke, for one input: thrown by the property fast-check runs, read back from its details. */
@@ -32,9 +32,8 @@ export interface FailureDetails {
   shrinks: number
 }
 
-/** Thrown when a property breaks; `name` makes reporters file it as an assertion failure. */
-export class StabilityError extends Error implements FailureDetails {
-  readonly code = 'ERR_ASSERTION'
+/** Thrown when a property breaks: a `CheckFailure` (filed as an assertion failure) carrying the details. */
+export class StabilityError extends CheckFailure implements FailureDetails {
   readonly property: string
   readonly reason: string
   readonly counterexample: unknown
@@ -46,7 +45,6 @@ export class StabilityError extends Error implements FailureDetails {
 
   constructor(message: string, details: FailureDetails) {
     super(message)
-    this.name = 'AssertionError'
     this.property = details.property
     this.reason = details.reason
     this.counterexample = details.counterexample
@@ -77,17 +75,17 @@ export interface ReportInput {
 
 export function failureReport({ details, spread, hasOutput, test }: ReportInput): string {
   const { property, reason, counterexample, output, seed, path, runs, shrinks } = details
-  const pad = (label: string) => `  ${label.padEnd(15)} `
-  const lines = [`checkStability: ${property} broke after ${runs} run${runs === 1 ? '' : 's'} (counterexample shrunk ${shrinks} time${shrinks === 1 ? '' : 's'})`]
+  const rows: string[][] = []
   if (spread) {
-    lines.push(`${pad('counterexample:')}`.trimEnd())
-    ;(counterexample as unknown[]).forEach((arg, i) => lines.push(`${pad(`  arg ${i}:`)}${formatValue(arg, 'input')}`))
+    rows.push(['counterexample:', ''])
+    ;(counterexample as unknown[]).forEach((arg, i) => rows.push([`  arg ${i}:`, formatValue(arg, 'input')]))
   } else {
-    lines.push(`${pad('counterexample:')}${formatValue(counterexample, 'input')}`)
+    rows.push(['counterexample:', formatValue(counterexample, 'input')])
   }
-  if (hasOutput) lines.push(`${pad('output:')}${formatValue(output, 'output')}`)
-  lines.push(`${pad('broken:')}${reason}`)
-  lines.push(`${pad('replay:')}checkStability(fn, { ...options, seed: ${seed}, path: "${path}" })`)
-  if (test) lines.push(`${pad('rerun:')}${rerunLine(test)}`)
-  return lines.join('\n')
+  if (hasOutput) rows.push(['output:', formatValue(output, 'output')])
+  rows.push(['broken:', reason])
+  rows.push(['replay:', `checkStability(fn, { ...options, seed: ${seed}, path: "${path}" })`])
+  if (test) rows.push(['rerun:', rerunLine(test)])
+  const head = `checkStability: ${property} broke after ${runs} run${runs === 1 ? '' : 's'} (counterexample shrunk ${shrinks} time${shrinks === 1 ? '' : 's'})`
+  return `${head}\n${formatTable(rows, { indent: '  ', gap: ' ' })}`
 }
