@@ -21,11 +21,33 @@ interface GateTask {
   pauseEpoch: number
 }
 
+/** One file's place at the gate: what its worker says, bound to its key. */
+export interface GateSeat {
+  request(testId: string): void
+  paused(epoch: number): void
+  testEnded(testId: string): void
+  /** The file finished or its worker died. */
+  leave(): void
+}
+
 export class ExclusiveGate {
   private readonly tasks = new Map<number, GateTask>()
   private readonly queue: number[] = []
   private owner: number | undefined
   private idleWaiters: Array<() => void> = []
+  private nextKey = 0
+
+  /** Seats a file whose worker gets control messages through `send`. */
+  join(send: (message: ControlMessage) => void): GateSeat {
+    const key = this.nextKey++
+    this.add(key, send)
+    return {
+      request: (testId) => this.onRequest(key, testId),
+      paused: (epoch) => this.onPaused(key, epoch),
+      testEnded: (testId) => this.onTestEnd(key, testId),
+      leave: () => this.remove(key),
+    }
+  }
 
   add(key: number, send: (message: ControlMessage) => void): void {
     this.tasks.set(key, { state: 'running', send, pauseEpoch: 0 })

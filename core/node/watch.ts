@@ -12,11 +12,11 @@
 import { dirname, relative, sep } from 'node:path'
 import { builtinReporters } from '../../reporters/index.ts'
 import { discoverTestFiles } from './discovery.ts'
-import { createPool, executeRun } from './execute-run.ts'
+import { createPool, executePass } from './execute-pass.ts'
 import { ImportGraph } from './import-graph.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
-import { checkSetupFiles } from './run.ts'
+import { checkSetupFiles } from './run-command.ts'
 import { FileWatcher } from './watch-files.ts'
 import { listenForKeys } from './watch-keys.ts'
 
@@ -43,7 +43,7 @@ export async function watchTests(config: ResolvedConfig, paths: string[], cwd: s
     const host = new ReporterHost(createReporters(config.reporters, builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
     activeHost = host
     const grepFor = narrowToFailed ? (file: string) => namesPattern(failed.get(file)) : undefined
-    const { run } = await executeRun({ config, files, pool, workers, host, announceConfig: firstPass, grepFor })
+    const { run } = await executePass({ config, files, pool, workers, host, announceConfig: firstPass, grepFor })
     firstPass = false
     for (const file of run.files) {
       const names = file.tests.filter((t) => t.state === 'failed').map((t) => t.fullName)

@@ -11,7 +11,7 @@ import type { ShardSpec } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
 import { changedFilesSince, selectAffected } from './changed.ts'
 import { discoverTestFiles } from './discovery.ts'
-import { createPool, executeRun, exitCodeOf } from './execute-run.ts'
+import { createPool, executePass, exitCodeOf } from './execute-pass.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
 import { readShardDurations, selectShard } from './shard.ts'
@@ -53,7 +53,8 @@ export function selectFiles(config: ResolvedConfig, all: string[], selection: Ru
   return { files, note }
 }
 
-export async function runTests(config: ResolvedConfig, paths: string[], cwd: string, selection: RunSelection = {}): Promise<number> {
+/** `mltest run`: resolves to the exit code. */
+export async function runCommand(config: ResolvedConfig, paths: string[], cwd: string, selection: RunSelection = {}): Promise<number> {
   checkSetupFiles(config)
   const discovered = discoverTestFiles({ rootDir: config.rootDir, paths, cwd, include: config.include, exclude: config.exclude })
   let { files, note } = selectFiles(config, discovered, selection, cwd)
@@ -61,12 +62,12 @@ export async function runTests(config: ResolvedConfig, paths: string[], cwd: str
     const { createRng, deriveSeed } = await import('../seed.ts')
     files = createRng(deriveSeed(config.seed, 'file-order')).shuffle(files)
   }
-  const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
+  const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
   const pool = files.length > 0 ? createPool(config, workers) : undefined
   let outcome
   try {
-    outcome = await executeRun({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true })
+    outcome = await executePass({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true })
   } finally {
     await pool?.close()
   }

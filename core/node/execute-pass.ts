@@ -1,0 +1,146 @@
+/**
+ * One pass over a list of test files on a pool the caller owns, with reporters and plugins
+ * notified, returning the complete result tree. `mltest run` calls it once; `mltest watch`
+ * calls it for every rerun on the same warm pool.
+ */
+import { collectRunResultSections } from './run-result-sections.ts'
+import { callNotify, PluginError } from '../plugin-host.ts'
+import type { CollectedTest, FileResult, FileTask, LogEntry } from '../protocol.ts'
+import type { RunResult, ShardSpec } from '../reporter.ts'
+import { summarize } from '../summary.ts'
+import { createProcessPool } from './process-pool.ts'
+import type { ReporterHost } from './reporter-host.ts'
+import type { ResolvedConfig } from './resolve-config.ts'
+import { configSummary, runEnvironment } from './run-info.ts'
+import { scheduleFiles } from './scheduler.ts'
+import { createThreadPool } from './thread-pool.ts'
+import type { WorkerPool } from './worker-pool.ts'
+
+export function createPool(config: ResolvedConfig, workers: number): WorkerPool {
+  return config.isolate === 'process'
+    ? createProcessPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
+    : createThreadPool({ workers, heapLimitMb: config.workerHeapLimitMb, env: process.env })
+}
+
+export interface PassOptions {
+  config: ResolvedConfig
+  files: string[]
+  /** Needed when `files` is not empty. */
+  pool?: WorkerPool
+  workers: number
+  host: ReporterHost
+  shard?: ShardSpec
+  /** Call plugins' `configResolved` first (once per process: `run`, or the first watch pass). */
+  announceConfig: boolean
+  /** A per-file `--grep` (watch's "rerun failed" narrows each file to its failed tests). */
+  grepFor?(file: string): string | undefined
+}
+
+export interface PassOutcome {
+  run: RunResult
+  /** Collected tests per file, for `--list`. */
+  listed: Array<[string, CollectedTest[]]>
+}
+
+export async function executePass(options: PassOptions): Promise<PassOutcome> {
+  const { config, files, host, workers } = options
+  const startedAt = new Date()
+  const runErrors: string[] = []
+  const pluginCalls: Promise<void>[] = []
+  const callPlugins = (promise: Promise<void>) => {
+    pluginCalls.push(promise.catch((error: unknown) => void runErrors.push(error instanceof PluginError ? error.message : String(error))))
+  }
+  if (options.announceConfig) {
+    for (const plugin of config.plugins) {
+      if (plugin.configResolved) callPlugins(callNotify([plugin], 'configResolved', config.pluginOptions[plugin.name] ?? {}))
+    }
+    // A plugin that rejects its options stops the run here, rather than in every worker.
+    await Promise.all(pluginCalls)
+  }
+  const setupFailed = runErrors.length > 0
+  const summaryOfConfig = configSummary(config, workers)
+  callPlugins(callNotify(config.plugins, 'onRunStart', { rootDir: config.rootDir, seed: config.seed, files }))
+  await host.emit('onRunStart', {
+    rootDir: config.rootDir, seed: config.seed, files, workers, isolate: config.isolate, startedAt: startedAt.toISOString(), shard: options.shard, config: summaryOfConfig,
+  })
+
+  const taskFor = (file: string, skipIds: string[]): FileTask => ({
+    file,
+    rootDir: config.rootDir,
+    configFile: config.configFile,
+    setupFiles: config.setupFiles,
+    seed: config.seed,
+    shuffle: config.shuffle,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    grep: options.grepFor?.(file) ?? config.grep,
+    tagExpr: config.tagExpr,
+    listOnly: config.list,
+    skipIds,
+    pluginOptions: config.pluginOptions,
+    color: config.color,
+  })
+
+  const listed: Array<[string, CollectedTest[]]> = []
+  const fileLogs = new Map<string, LogEntry[]>()
+  let outcome: { files: FileResult[]; notRun: string[] } = { files: [], notRun: [] }
+  if (files.length > 0 && !setupFailed) {
+    if (!options.pool) throw new Error('executePass: a pool is needed to run files')
+    outcome = await scheduleFiles(files, {
+      pool: options.pool,
+      taskFor,
+      bail: config.bail,
+      recycleEveryFile: config.isolate === 'file',
+      memoryLimitBytes: config.workerMemoryLimitMb ? config.workerMemoryLimitMb * 1024 * 1024 : undefined,
+      memoryMetric: config.isolate === 'process' ? 'rss' : 'heap',
+      events: {
+        onCollected: (file, tests) => {
+          listed.push([file, tests])
+          host.notify('onCollected', file, tests)
+        },
+        onTestStart: (file, id) => host.notify('onTestStart', file, id),
+        onTestResult: (result) => {
+          host.notify('onTestResult', result)
+          callPlugins(callNotify(config.plugins, 'onTestResult', result))
+        },
+        onLog: (file, id, entry) => {
+          if (id === null) fileLogs.set(file, [...(fileLogs.get(file) ?? []), entry])
+          host.notify('onLog', file, id, entry)
+        },
+        onFileResult: (result) => {
+          host.notify('onFileResult', { ...result, logs: fileLogs.get(result.file) ?? [] })
+          callPlugins(callNotify(config.plugins, 'onFileResult', result))
+        },
+      },
+    })
+  }
+
+  const durationMs = Date.now() - startedAt.getTime()
+  const summary = summarize(outcome.files, durationMs)
+  if (!config.list) callPlugins(callNotify(config.plugins, 'onRunEnd', outcome.files, summary))
+  await Promise.all(pluginCalls)
+  const sections = config.list ? {} : await collectRunResultSections(config.plugins, outcome.files, summary, runErrors)
+  const run: RunResult = {
+    rootDir: config.rootDir,
+    seed: config.seed,
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    files: outcome.files.map((f) => ({ ...f, logs: fileLogs.get(f.file) ?? [] })),
+    summary,
+    notRun: outcome.notRun,
+    runErrors,
+    config: summaryOfConfig,
+    environment: runEnvironment(),
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(Object.keys(sections).length > 0 ? { sections } : {}),
+  }
+  if (!config.list) await host.finish(run)
+  return { run, listed }
+}
+
+/** 0 when everything passed; 1 for failed tests, file errors, run or reporter errors, or inconclusive verdicts counted as failures. */
+export function exitCodeOf(run: RunResult, reporterErrors: string[]): number {
+  const s = run.summary
+  const failed = s.failed > 0 || s.fileErrors > 0 || run.runErrors.length > 0 || reporterErrors.length > 0
+  return failed || (run.config?.inconclusive === 'fail' && s.inconclusive > 0) ? 1 : 0
+}
