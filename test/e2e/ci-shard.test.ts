@@ -1,51 +1,16 @@
-// Sharding and merging: the n shards run every file exactly once, balanced by recorded
-// durations when given, and `mltest merge` of the shards' JSON equals a single run's totals.
+// Sharding and merging through the real CLI: the n shards run every file exactly once,
+// balanced by recorded durations when given, and `mltest merge` of the shards' JSON equals a
+// single run's totals. The partition itself is unit tested in test/core/node/discovery.test.ts,
+// merging in test/core/node/results.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { parseShard, partitionFiles } from '../../core/node/shard.ts'
 import { mergeResults } from '../../core/node/merge.ts'
 import type { RunResult } from '../../core/reporter.ts'
 import { cli, writeProject } from '../reporters/_project.ts'
 import { validateJunit, xmllintMissing } from '../xsd.ts'
 
 const core = JSON.stringify(new URL('../../core/index.ts', import.meta.url).pathname)
-
-t.test('parseShard accepts i/n and refuses the rest', async (t) => {
-  t.same(parseShard('2/5'), { index: 2, count: 5 })
-  for (const bad of ['0/2', '3/2', '1/0', '1', 'a/b', '1/2/3', '-1/2', '1.5/2']) {
-    t.throws(() => parseShard(bad), { name: 'UsageError', message: `invalid --shard "${bad}" — use INDEX/COUNT with 1 <= INDEX <= COUNT, e.g. --shard 1/4` }, bad)
-  }
-})
-
-t.test('path partition: every file exactly once, even sizes, independent of order and checkout path', async (t) => {
-  const names = Array.from({ length: 10 }, (_, i) => `dir${i % 3}/f${i}.mltest.ts`)
-  const a = partitionFiles(names.map((n) => `/ci/a/${n}`), 3, '/ci/a')
-  const b = partitionFiles([...names].reverse().map((n) => `/other/b/${n}`), 3, '/other/b')
-  for (const n of names) t.equal(a.get(`/ci/a/${n}`), b.get(`/other/b/${n}`), n)
-  const sizes = [1, 2, 3].map((s) => [...a.values()].filter((v) => v === s).length)
-  t.same(sizes.sort(), [3, 3, 4])
-  t.equal(a.size, 10)
-})
-
-t.test('duration partition: longest first onto the least loaded shard', async (t) => {
-  const files = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `/r/${n}.ts`)
-  const durations = new Map([['a.ts', 10], ['b.ts', 9], ['c.ts', 8], ['d.ts', 7], ['e.ts', 6], ['f.ts', 5]])
-  const parts = partitionFiles(files, 2, '/r', durations)
-  const load = (s: number) => files.filter((f) => parts.get(f) === s).reduce((sum, f) => sum + durations.get(f.slice(3))!, 0)
-  t.same([load(1), load(2)], [23, 22], 'the best split of 45 is 23/22')
-
-  const skewed = new Map([['a.ts', 100], ['b.ts', 1], ['c.ts', 100], ['d.ts', 1]])
-  const four = files.slice(0, 4)
-  const byPath = partitionFiles(four, 2, '/r')
-  const byTime = partitionFiles(four, 2, '/r', skewed)
-  const maxLoad = (p: Map<string, number>) => Math.max(...[1, 2].map((s) => four.filter((f) => p.get(f) === s).reduce((sum, f) => sum + skewed.get(f.slice(3))!, 0)))
-  t.equal(maxLoad(byPath), 200, 'by path both slow files land on one shard')
-  t.equal(maxLoad(byTime), 101, 'by duration they are split')
-
-  const unknown = partitionFiles([...four, '/r/new.ts'], 2, '/r', skewed)
-  t.equal(unknown.size, 5, 'a file the durations do not know is still assigned')
-})
 
 t.test('two shards merged equal one run', async (t) => {
   const project = writeProject()

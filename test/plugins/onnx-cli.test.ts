@@ -3,13 +3,13 @@
 // and toMeetBudget checks, annotations and the logged table, a budget breach fails and a
 // budget inside the CI makes the test inconclusive, bad input is an error, not a failure,
 // a test's timeout stops the benchmark, a config plugin's resolveModel hook names models,
-// and the example's expected-failure demo counts only the budget breach it demonstrates.
+// and an expected-failure budget demo (a fixture test file) counts only its budget breach.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { RunResult } from '../../core/reporter.ts'
 import type { TestResult } from '../../core/protocol.ts'
-import { SMALL_MLP, writeMlp } from '../../examples/onnx/mlp-model.ts'
+import { SMALL_MLP, writeMlp } from '../fixtures/models/mlp-model.ts'
 import { makeProject, REPO, runCli } from '../e2e/run-cli.ts'
 
 const CONFIG = `import { writeFileSync } from 'node:fs'
@@ -140,12 +140,14 @@ t.test('benchOnnx through the CLI', async (t) => {
   t.match(run.stdout, /FAIL .*a wrong feed/)
 })
 
-t.test("the example's expected-failure demo counts only its budget breach", async (t) => {
-  // A copy of examples/onnx/onnx.mltest.ts, as shipped and with a typo in the demo's budget.
-  const example = readFileSync(join(REPO, 'examples/onnx/onnx.mltest.ts'), 'utf8').replace("'./mlp-model.ts'", JSON.stringify(join(REPO, 'examples/onnx/mlp-model.ts')))
-  const typo = example.replace('toMeetBudget({ p50Ms: 0.5,', 'toMeetBudget({ p50: 0.5,')
-  t.not(typo, example, 'the typo was made')
-  const good = makeProject(t, { 'onnx.mltest.ts': example })
+t.test('an expected-failure budget demo counts only its budget breach', async (t) => {
+  // The fixture test file as written, and with a typo in the demo's budget.
+  const fixture = readFileSync(join(REPO, 'test/fixtures/onnx/budget-demo.mltest.ts'), 'utf8')
+  const demo = fixture.replace("'../models/mlp-model.ts'", JSON.stringify(join(REPO, 'test/fixtures/models/mlp-model.ts')))
+  t.not(demo, fixture, 'the model import was made absolute')
+  const typo = demo.replace('toMeetBudget({ p50Ms: 0.5,', 'toMeetBudget({ p50: 0.5,')
+  t.not(typo, demo, 'the typo was made')
+  const good = makeProject(t, { 'onnx.mltest.ts': demo })
   const bad = makeProject(t, { 'onnx.mltest.ts': typo })
   const args = ['run', '--no-color', '-t', 'breaches the small model budget', '--onnx-min-time-ms', '0']
   const [ok, broken] = await Promise.all([runCli(good, args), runCli(bad, args)])

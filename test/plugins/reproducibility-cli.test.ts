@@ -10,7 +10,7 @@ import t, { type Test } from 'tap'
 import { checkReproducible, type ReproducibilityResult } from '../../plugins/reproducibility/index.ts'
 import { rejectionOf } from '../failure-of.ts'
 
-const penguinModel = new URL('../../examples/reproducibility/penguin-model.ts', import.meta.url)
+const penguinModel = new URL('../fixtures/models/penguin-model.ts', import.meta.url)
 const bin = new URL('../../bin/mltest.mjs', import.meta.url).pathname
 const core = JSON.stringify(new URL('../../core/index.ts', import.meta.url).pathname)
 const plugin = JSON.stringify(new URL('../../plugins/reproducibility/index.ts', import.meta.url).pathname)
