@@ -254,7 +254,10 @@ function annotateOutput(text: string, dir: string): string {
 }
 
 function summaryOf(stdout: string): { failed: number; fileErrors: number } | undefined {
-  const line = stdout.split('\n').findLast((l) => l.startsWith('mltest: '))
+  const line = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('mltest: '))
+    .at(-1)
   const m = /^mltest: \d+ passed, (\d+) failed/.exec(line ?? '')
   if (!m) return undefined
   return { failed: Number(m[1]), fileErrors: Number(/(\d+) file errors?/.exec(line!)?.[1] ?? 0) }
