@@ -37,7 +37,26 @@ export { formatTable } from './report/format-table.ts'
 export type { ColumnAlign, FormatTableOptions } from './report/format-table.ts'
 
 // Plugin and reporter shapes.
-export type { MainHooks, Plugin, PluginOption, RunInfo, RunSummary, WorkerHooks, WrapTestInfo } from './hooks.ts'
+export type {
+  CommandContext,
+  JsonValue,
+  MainHooks,
+  OrderedHook,
+  Plugin,
+  PluginCommand,
+  PluginOptionsSchema,
+  RunInfo,
+  RunSummary,
+  WorkerHooks,
+  WrapTestInfo,
+} from './hooks.ts'
+
+// Options: a plugin's options (declared as a zod schema on the plugin, validated by core)
+// and a check's options (validated at each call).
+export { z } from 'zod'
+export { pluginOptions } from './plugin-options.ts'
+export { parseCheckOptions } from './options/check-options.ts'
+export { UsageError } from './node/usage-error.ts'
 export type { FileReport, Reporter, ReporterFactory, ReporterOptions, RunResult, RunStart } from './reporter.ts'
 export type {
   Annotation,

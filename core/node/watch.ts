@@ -40,7 +40,7 @@ export async function watchTests(config: ResolvedConfig, paths: string[], cwd: s
   const failed = new Map<string, string[] | null>()
 
   const pass = async (files: string[], narrowToFailed = false) => {
-    const host = new ReporterHost(createReporters(config.reporters, builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
+    const host = new ReporterHost(createReporters(config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
     activeHost = host
     const grepFor = narrowToFailed ? (file: string) => namesPattern(failed.get(file)) : undefined
     const { run } = await executePass({ config, files, pool, workers, host, announceConfig: firstPass, grepFor })
