@@ -78,3 +78,15 @@ t.test('mltest/plugin resolves through the package exports to the SDK entry', as
   }
   t.equal(sdk.currentTest(), undefined, 'no test is running here')
 })
+
+t.test('no test imports (or opens by URL) a file under examples/ (users edit the examples they copy)', async (t) => {
+  const offenders: string[] = []
+  for (const file of sourcesUnder(join(REPO, 'test'))) {
+    if (file.includes(`${join('test', 'fixtures')}`)) continue
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue
+      if (relative(REPO, resolve(dirname(file), specifier)).startsWith('examples/')) offenders.push(`${relative(REPO, file)} imports ${specifier}`)
+    }
+  }
+  t.same(offenders, [])
+})
