@@ -8,7 +8,7 @@
 import { resolve } from 'node:path'
 import type { RunResult } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
-import { exitCodeOf } from './execute-run.ts'
+import { exitCodeOf } from './execute-pass.ts'
 import { mergeResults } from './merge.ts'
 import { createReporters, parseReporterSpec, ReporterHost } from './reporter-host.ts'
 import { loadReporterRegistry } from './load-reporters.ts'

@@ -6,7 +6,7 @@
  */
 import { workerPlugins } from '../active-plugins.ts'
 import type { RegisteredPlugin } from '../hooks.ts'
-import { composeWrappers, PluginError } from '../plugin-host.ts'
+import { composeWrappers, PluginError, pluginsFor } from '../plugin-host.ts'
 import type { CollectedTest, SerializedError } from '../protocol.ts'
 import type { TestOutcome } from '../test-result.ts'
 import type { SuiteNode } from './collect.ts'
@@ -47,9 +47,7 @@ export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number,
 async function runAttempt(meta: Meta, running: RunningTest, suites: SuiteNode[]): Promise<SerializedError | undefined> {
   const ctx = running.context
   try {
-    for (const plugin of workerPlugins()) {
-      if (plugin.extendContext) Object.assign(ctx, await contextFieldsOf(plugin, meta.collected))
-    }
+    for (const plugin of pluginsFor(workerPlugins(), 'extendContext')) Object.assign(ctx, await contextFieldsOf(plugin, meta.collected))
   } catch (e) {
     return serializeError(e)
   }
