@@ -7,13 +7,13 @@ import { register } from 'tsx/esm/api'
 // Both hooks: test files in packages without "type": "module" load as CommonJS TypeScript.
 register()
 registerCjs()
-const { runFileTask } = await import('./run-file.ts')
+const { runTestFileInWorker } = await import('./run-file.ts')
 
 let controlListener = () => {}
 process.on('message', async (message) => {
   if (message.type === 'control') return controlListener(message.control)
   if (message.type !== 'run') return
-  const result = await runFileTask(message.task, {
+  const result = await runTestFileInWorker(message.task, {
     post: (batch) => process.send({ type: 'events', batch }),
     onControl: (listener) => (controlListener = listener),
   })

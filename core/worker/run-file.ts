@@ -39,7 +39,7 @@ captureConsole((entry) => activeSink?.push(['log', null, entry]))
 const importCounts = new Map<string, number>()
 
 /** Runs one file; events stream through `channel`; resolves when the file is done. */
-export function runFileTask(task: FileTask, channel: TaskChannel): Promise<FileTaskReturn> {
+export function runTestFileInWorker(task: FileTask, channel: TaskChannel): Promise<FileTaskReturn> {
   return new FileRun(task, channel).execute()
 }
 

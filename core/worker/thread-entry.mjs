@@ -7,11 +7,11 @@ import { register } from 'tsx/esm/api'
 // Both hooks: test files in packages without "type": "module" load as CommonJS TypeScript.
 register()
 registerCjs()
-const { runFileTask } = await import('./run-file.ts')
+const { runTestFileInWorker } = await import('./run-file.ts')
 
 /** @param {{ task: import('../protocol.ts').FileTask, port: import('node:worker_threads').MessagePort }} message */
 export default async function runTask({ task, port }) {
-  const result = await runFileTask(task, {
+  const result = await runTestFileInWorker(task, {
     post: (batch) => port.postMessage(batch),
     onControl: (listener) => port.on('message', listener),
   })
