@@ -61,6 +61,7 @@ export type { FileReport, Reporter, ReporterFactory, ReporterOptions, RunResult,
 export type {
   Annotation,
   AnnotationValue,
+  BenchmarkRecord,
   CheckRecord,
   CollectedTest,
   FileResult,

@@ -50,6 +50,23 @@ export interface CheckRecord {
   metrics: Record<string, AnnotationValue>
   /** One readable line, e.g. `p99 12.3 ms <= 20 ms budget`. */
   summary?: string
+  /** Raw measurements of a benchmark check, one per benchmark and batch size: the benchmark history reads them. */
+  benchmarks?: BenchmarkRecord[]
+}
+
+/** One benchmark's raw measurements (from `benchOnnx` or `bench`), kept so later runs can be compared with it. */
+export interface BenchmarkRecord {
+  /** Benchmark name within its test, e.g. the model file name or `bench(name, ...)`'s name. */
+  name: string
+  batchSize: number
+  /** Latency of each timed run in ms, in measurement order. */
+  samplesMs: number[]
+  /** What was measured: model SHA-256, options that change the work, runtime settings. */
+  subject: Record<string, AnnotationValue>
+  /** Items per second over the timed runs. */
+  throughputPerSec?: number
+  /** Peak resident memory during the timed runs, in MB. */
+  peakRssMb?: number
 }
 
 export interface LogEntry {

@@ -46,6 +46,18 @@ const check = z.looseObject({
   verdict: z.enum(['pass', 'fail', 'inconclusive']),
   metrics: z.record(z.string(), annotationValue),
   summary: z.string().optional(),
+  benchmarks: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        batchSize: z.number(),
+        samplesMs: z.array(z.number()),
+        subject: z.record(z.string(), annotationValue),
+        throughputPerSec: z.number().optional(),
+        peakRssMb: z.number().optional(),
+      }),
+    )
+    .optional(),
 })
 const testBase = {
   id: z.string(),
