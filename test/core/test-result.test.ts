@@ -9,7 +9,7 @@ import { triageCrash } from '../../core/node/crash-triage.ts'
 import type { CollectedTest, FileTask, TestResult, WorkerEvent } from '../../core/protocol.ts'
 import { deriveSeed } from '../../core/seed.ts'
 import { relativeTestFile, testResultOf, testSeedOf } from '../../core/test-result.ts'
-import { runFileTask } from '../../core/worker/run-file.ts'
+import { runTestFileInWorker } from '../../core/worker/run-file.ts'
 
 const collected: CollectedTest = {
   id: 'nets/mlp.mltest.ts::training > converges', file: '/project/nets/mlp.mltest.ts', suitePath: ['training'], name: 'converges',
@@ -49,7 +49,7 @@ describe('block', () => { test('inside', () => {}) })
     file, rootDir: dir, setupFiles: [], seed: 2024, shuffle: false, timeoutMs: 5000, retries: 0, listOnly: false, skipIds: [], pluginOptions: {}, color: false,
   }
   const events: WorkerEvent[] = []
-  await runFileTask(task, { post: (batch) => events.push(...batch.events), onControl: () => {} })
+  await runTestFileInWorker(task, { post: (batch) => events.push(...batch.events), onControl: () => {} })
   const tests = events.find((e) => e[0] === 'collected')?.[1] as CollectedTest[]
   const ran = events.filter((e) => e[0] === 'test-end').map((e) => e[1] as TestResult)
   t.same(ran.map((r) => [r.fullName, r.state]), [['top level', 'passed'], ['block > inside', 'passed']])
