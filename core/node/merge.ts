@@ -4,7 +4,8 @@
  * run reads exactly like one run over all files. A file present in two inputs is refused
  * (the same shard merged twice would double its tests); a missing shard is a warning, since
  * merging what there is still helps. Shards checked out at different paths are rebased onto
- * the first input's root, so relative paths in reports stay right.
+ * the first input's root, so relative paths in reports stay right. The merged duration is the
+ * sum of the shards' durations.
  */
 import { isAbsolute, join, relative } from 'node:path'
 import type { SerializedError, TestResult } from '../protocol.ts'
@@ -78,9 +79,11 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
   if (seeds.length > 1) warnings.push(`the shards ran with different seeds (${seeds.join(', ')}) — pass the same --seed to every shard so the merged run can be replayed as one`)
 
   const starts = inputs.map((i) => Date.parse(i.run.startedAt)).filter(Number.isFinite)
-  const ends = inputs.map((i) => Date.parse(i.run.startedAt) + i.run.durationMs).filter(Number.isFinite)
   const startedAt = starts.length ? Math.min(...starts) : Date.now()
-  const durationMs = ends.length ? Math.max(...ends) - startedAt : 0
+  // The sum of the shards' own durations: the time spent running tests, additive when merged
+  // results are merged again. The span from the first start to the last end would count the
+  // time shards waited for a CI machine; each shard's own time stays in `mergedFrom`.
+  const durationMs = inputs.reduce((sum, i) => sum + (Number.isFinite(i.run.durationMs) ? i.run.durationMs : 0), 0)
   const first = inputs[0]!.run
   const run: RunResult = {
     rootDir,

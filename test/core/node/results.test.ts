@@ -128,7 +128,8 @@ t.test('mergeResults: run times, seeds, config and where each input came from', 
   const { run: merged, warnings } = mergeResults([{ source: 'one.json', run: first }, { source: 'two.json', run: second }])
   t.same(warnings, [])
   t.equal(merged.startedAt, '2024-05-01T10:00:00.000Z', 'the earliest start')
-  t.equal(merged.durationMs, 250, 'to the latest end')
+  t.equal(merged.durationMs, 300, 'the sum of the shard durations')
+  t.equal(merged.summary.durationMs, 300)
   t.equal(merged.seed, 7)
   t.same(merged.config, config, "the first input's config and environment")
   t.same(merged.environment, environment)
@@ -141,6 +142,18 @@ t.test('mergeResults: run times, seeds, config and where each input came from', 
   const again = mergeResults([{ source: 'merged.json', run: merged }, { source: 'three.json', run: third }])
   t.same(again.run.mergedFrom!.map((m) => m.source), ['one.json', 'two.json', 'three.json'], 'a merged input contributes its own inputs')
   t.same(again.warnings, ['the shards ran with different seeds (7, 8) — pass the same --seed to every shard so the merged run can be replayed as one'])
+})
+
+t.test('mergeResults: the merged duration is the sum of the shard durations, not the span between them', async (t) => {
+  // Shard 2 waited an hour for a CI machine; neither its wait nor the gap counts.
+  const first = run('/r', [fileReport('/r/a.mltest.ts', [])], { startedAt: '2024-05-01T10:00:00.000Z', durationMs: 1500, shard: { index: 1, count: 2 } })
+  const second = run('/r', [fileReport('/r/b.mltest.ts', [])], { startedAt: '2024-05-01T11:00:00.000Z', durationMs: 2500, shard: { index: 2, count: 2 } })
+  const { run: merged } = mergeResults([{ source: 'one.json', run: first }, { source: 'two.json', run: second }])
+  t.equal(merged.durationMs, 4000)
+  t.equal(merged.summary.durationMs, 4000)
+  t.equal(merged.startedAt, '2024-05-01T10:00:00.000Z', 'still the earliest start')
+  const third = run('/r', [fileReport('/r/c.mltest.ts', [])], { startedAt: '2024-05-01T09:00:00.000Z', durationMs: 1000 })
+  t.equal(mergeResults([{ source: 'merged.json', run: merged }, { source: 'three.json', run: third }]).run.durationMs, 5000, 'merging a merged result adds up the same way')
 })
 
 t.test('mergeResults rebases shards checked out elsewhere onto the first root', async (t) => {
