@@ -50,6 +50,11 @@ export interface CheckRecord {
   metrics: Record<string, AnnotationValue>
   /** One readable line, e.g. `p99 12.3 ms <= 20 ms budget`. */
   summary?: string
+  /**
+   * Why the verdict is inconclusive, one sentence, e.g. `p99 needs at least 368 runs for an
+   * upper bound; 120 ran`; reporters show it as the test's reason.
+   */
+  reason?: string
   /** Raw measurements of a benchmark check, one per benchmark and batch size: the benchmark history reads them. */
   benchmarks?: BenchmarkRecord[]
 }

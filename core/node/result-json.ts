@@ -46,6 +46,7 @@ const check = z.looseObject({
   verdict: z.enum(['pass', 'fail', 'inconclusive']),
   metrics: z.record(z.string(), annotationValue),
   summary: z.string().optional(),
+  reason: z.string().optional(),
   benchmarks: z
     .array(
       z.looseObject({
