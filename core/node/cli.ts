@@ -10,6 +10,7 @@ import type { UserConfig } from '../config.ts'
 import type { CommandContext, RegisteredPlugin } from '../hooks.ts'
 import { setPluginOptions } from '../plugin-options.ts'
 import { addOptionFlags, overridesOf } from './cli-options.ts'
+import { dropOutputToClosedPipes } from './closed-output.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { pluginsOf, resolveConfig } from './resolve-config.ts'
 import { MLTEST_VERSION } from './run-info.ts'
@@ -118,6 +119,7 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   let exitCode = 0
+  dropOutputToClosedPipes()
   try {
     const configFile = findConfigFile(cwd, configArg(argv))
     const userConfig: UserConfig | undefined = configFile ? await loadConfigFile(configFile) : undefined

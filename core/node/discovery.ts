@@ -18,6 +18,8 @@ export interface DiscoveryOptions {
   cwd: string
   include: string[]
   exclude: string[]
+  /** Called for a glob that matches nothing (`--pass-with-no-tests`); without it, that is a UsageError. */
+  onEmptyGlob?(glob: string): void
 }
 
 function toPosix(path: string): string {
@@ -38,7 +40,8 @@ export function discoverTestFiles(options: DiscoveryOptions): string[] {
     if (isDynamicPattern(toPosix(given))) {
       const before = found.size
       search(options.cwd, [toPosix(isAbsolute(given) ? relative(options.cwd, given) : given)])
-      if (found.size === before) throw new UsageError(`no test files match the glob "${given}" — check the pattern (quote it so the shell does not expand it)`)
+      if (found.size === before && options.onEmptyGlob) options.onEmptyGlob(given)
+      else if (found.size === before) throw new UsageError(`no test files match the glob "${given}" — check the pattern (quote it so the shell does not expand it)`)
       continue
     }
     const path = resolve(options.cwd, given)

@@ -56,7 +56,9 @@ export function selectFiles(config: ResolvedConfig, all: string[], selection: Ru
 /** `mltest run`: resolves to the exit code. */
 export async function runCommand(config: ResolvedConfig, paths: string[], cwd: string, selection: RunSelection = {}): Promise<number> {
   checkSetupFiles(config)
-  const discovered = discoverTestFiles({ rootDir: config.rootDir, paths, cwd, include: config.include, exclude: config.exclude })
+  // --pass-with-no-tests covers a glob that matches nothing too (as in jest and vitest).
+  const onEmptyGlob = config.passWithNoTests ? (glob: string) => process.stderr.write(`mltest: no test files match the glob "${glob}" (--pass-with-no-tests)\n`) : undefined
+  const discovered = discoverTestFiles({ rootDir: config.rootDir, paths, cwd, include: config.include, exclude: config.exclude, onEmptyGlob })
   let { files, note } = selectFiles(config, discovered, selection, cwd)
   if (config.shuffle) {
     const { createRng, deriveSeed } = await import('../seed.ts')
@@ -102,7 +104,8 @@ function printList(listed: Array<[string, CollectedTest[]]>, config: ResolvedCon
     for (const test of tests) {
       count++
       const tags = test.tags.length ? ` [${test.tags.join(', ')}]` : ''
-      const mode = test.mode === 'run' ? '' : ` (${test.mode})`
+      const modes = [...(test.mode === 'run' ? [] : [test.mode]), ...(test.expectFail ? ['fails'] : [])]
+      const mode = modes.length ? ` (${modes.join(', ')})` : ''
       process.stdout.write(`${relative(config.rootDir, file)} > ${test.fullName}${tags}${mode}\n`)
     }
   }

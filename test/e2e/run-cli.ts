@@ -29,7 +29,7 @@ export interface CliResult {
 }
 
 /** What tap and the calling shell put in the environment that a real user's run would not have. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const key of Object.keys(env)) {
     if (key === 'NODE_OPTIONS' || key.startsWith('_TAPJS_') || key.startsWith('TAP') || key === 'FORCE_COLOR' || key === 'NO_COLOR' || key === 'CI') {
