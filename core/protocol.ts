@@ -116,7 +116,8 @@ interface TestResultBase {
 }
 
 export type TestResult =
-  | (TestResultBase & { state: 'passed' })
+  /** `flaky`: true when it passed only on a retry (`attempts` > 1); absent when the first attempt passed. */
+  | (TestResultBase & { state: 'passed'; flaky?: boolean })
   | (TestResultBase & { state: 'failed'; error: SerializedError })
   | (TestResultBase & { state: 'skipped'; reason?: string })
   | (TestResultBase & { state: 'todo' })
@@ -167,6 +168,11 @@ export type WorkerEvent =
   | ['test-end', TestResult]
   | ['log', id: string | null, entry: LogEntry]
   | ['file-error', SerializedError]
+  /**
+   * Code a finished file left running (a stray timer or promise) threw; the message names
+   * that file. The main thread reports it as a run error.
+   */
+  | ['stray-error', SerializedError]
   /** An exclusive test wants to start; the worker waits for `grant`. */
   | ['exclusive-request', id: string]
   /** The worker honoured `pause` and waits for `resume` before its next test. */

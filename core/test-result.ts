@@ -33,9 +33,12 @@ export type TestOutcome = OutcomeOf<TestResult>
 export function testResultOf(collected: CollectedTest, outcome: TestOutcome): TestResult {
   const { id, file, suitePath, name, fullName, tags, expectFail, location } = collected
   const { seed, ...ended } = outcome
+  // A pass that needed a retry is flaky: derived here, once, for every reporter.
+  const flaky = ended.state === 'passed' && (ended.attempts ?? 0) > 1 ? { flaky: true } : {}
   return {
     id, file, suitePath, name, fullName, tags, expectFail, location,
     durationMs: 0, attempts: 0, seed, annotations: [], checks: [], logs: [],
     ...ended,
+    ...flaky,
   } as TestResult
 }

@@ -107,6 +107,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
           if (id === null) fileLogs.set(file, [...(fileLogs.get(file) ?? []), entry])
           host.notify('onLog', file, id, entry)
         },
+        onRunError: (message) => void runErrors.push(message),
         onFileResult: (result) => {
           host.notify('onFileResult', { ...result, logs: fileLogs.get(result.file) ?? [] })
           callPlugins(callNotify(config.plugins, 'onFileResult', result))

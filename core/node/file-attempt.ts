@@ -17,6 +17,8 @@ export interface FileEvents {
   onTestResult(result: TestResult): void
   onLog(file: string, testId: string | null, entry: { stream: 'stdout' | 'stderr'; text: string }): void
   onFileResult(result: FileResult): void
+  /** An error that belongs to the run rather than to this file (a stray timer of a finished file). */
+  onRunError?(message: string): void
 }
 
 export interface FileAttemptOptions {
@@ -116,6 +118,9 @@ export class FileAttempt {
         break
       case 'file-error':
         this.fileError(event[1])
+        break
+      case 'stray-error':
+        events.onRunError?.(event[1].message)
         break
     }
   }

@@ -5,8 +5,11 @@
  *
  * Import specifiers are found with a regular expression over the source with comments
  * removed (static `import`/`export ... from`, `import()`, `require()`), which needs no
- * parser and errs on the side of seeing an import. Only relative specifiers are followed:
- * packages change through the lockfile, not through a file in the project.
+ * parser and errs on the side of seeing an import. Type-only imports and re-exports
+ * (`import type`, `export type ... from`) are erased before the code runs, so they are no
+ * dependency; `import { type X }` is kept, as `verbatimModuleSyntax` keeps it. Only
+ * relative specifiers are followed: packages change through the lockfile, not through a
+ * file in the project.
  */
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
@@ -17,8 +20,12 @@ const RESOLVE_EXTENSIONS = [...CODE_EXTENSIONS, '.json']
 const TS_FOR_JS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] }
 
 const COMMENT_OR_STRING = /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g
+// The clause before `from` stops at another import/export, so a match never spans two statements.
+const STATIC_IMPORT = /(?<![.\w$])(?:import|export)\s+(?:(?:(?!\b(?:import|export)\b)[^'"`;()])*?\s*from\s*)?(['"])([^'"\n]+)\1/g
+/** `import type X from`, `import type { X } from`, `import type * as X from`, `export type { X } from`, `export type * from`; not `import type from './x'` (a default import named `type`). */
+const TYPE_ONLY = /^(?:import\s+type\s+(?:[{*]|[\w$]+\s+from\b)|export\s+type\s*[{*])/
 const SPECIFIER_PATTERNS = [
-  /(?:^|[^.\w$])(?:import|export)\s+(?:type\s+)?(?:[^'"`;()]*?\s*from\s*)?(['"])([^'"\n]+)\1/g,
+  STATIC_IMPORT,
   /(?:^|[^.\w$])import\s*\(\s*(['"`])([^'"`\n]+)\1\s*[,)]/g,
   /(?:^|[^.\w$])require\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g,
 ]
@@ -28,7 +35,9 @@ export function scanImportSpecifiers(source: string): string[] {
   const code = source.replace(COMMENT_OR_STRING, (match, str: string | undefined) => str ?? ' ')
   const found: string[] = []
   for (const pattern of SPECIFIER_PATTERNS) {
-    for (const m of code.matchAll(pattern)) found.push(m[2]!)
+    for (const m of code.matchAll(pattern)) {
+      if (pattern !== STATIC_IMPORT || !TYPE_ONLY.test(m[0])) found.push(m[2]!)
+    }
   }
   return [...new Set(found)]
 }

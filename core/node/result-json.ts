@@ -77,7 +77,7 @@ const testBase = {
   location: location.optional(),
 }
 const testResult = z.discriminatedUnion('state', [
-  z.looseObject({ ...testBase, state: z.literal('passed') }),
+  z.looseObject({ ...testBase, state: z.literal('passed'), flaky: z.boolean().optional() }),
   z.looseObject({ ...testBase, state: z.literal('failed'), error: serializedError }),
   z.looseObject({ ...testBase, state: z.literal('skipped'), reason: z.string().optional() }),
   z.looseObject({ ...testBase, state: z.literal('todo') }),

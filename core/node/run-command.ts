@@ -79,18 +79,19 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   const s = run.summary
   const anyTests = s.passed + s.failed + s.skipped + s.todo + s.inconclusive > 0
   if (note) process.stderr.write(`mltest: ${note}\n`)
-  if (!anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard) {
+  const noTests = !anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard
+  if (noTests) {
     process.stderr.write(`mltest: no tests found${paths.length ? ` in ${paths.join(' ')}` : ''} — check the paths, --grep/--tag filters or the config's include, or pass --pass-with-no-tests\n`)
-    return 1
   }
   for (const error of host.errors) process.stderr.write(`mltest: ${error}\n`)
-  // With only file reporters (e.g. `--reporter junit:out.xml`), stdout is free: the closing
-  // line still tells a person or a script what happened.
-  if (config.reporters.every(writesToFile)) {
+  // With only file reporters (e.g. `--reporter junit:out.xml`) or the github reporter (which
+  // prints annotations only), stdout is free: the closing line still tells a person or a
+  // script what happened, also when no test was found.
+  if (config.reporters.every((spec) => writesToFile(spec) || (spec as { name?: unknown }).name === 'github')) {
     for (const error of run.runErrors) process.stderr.write(`mltest: ${error}\n`)
     process.stdout.write(`${summaryLine(s)}\n`)
   }
-  return exitCodeOf(run, host.errors)
+  return noTests ? 1 : exitCodeOf(run, host.errors)
 }
 
 function writesToFile(spec: ResolvedConfig['reporters'][number]): boolean {

@@ -49,6 +49,7 @@ export interface SuiteNode {
   children: Array<SuiteNode | TestNode>
   mode: Mode
   options: TestOptions
+  /** Hooks in the order they run: before-hooks as declared, after-hooks last declared first. */
   beforeAll: AllHookFn[]
   afterAll: AllHookFn[]
   beforeEach: HookFn[]
@@ -212,16 +213,19 @@ export const describe: DescribeApi = Object.assign(
 
 function addHook<K extends 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'>(kind: K, fn: SuiteNode[K][number]) {
   if (typeof fn !== 'function') throw new TypeError(`${kind}(fn): fn must be a function`)
-  ;(currentSuite(`${kind}()`)[kind] as unknown[]).push(fn)
+  const hooks = currentSuite(`${kind}()`)[kind] as unknown[]
+  // Teardown mirrors set-up, as in vitest (sequence.hooks 'stack') and pytest's fixtures.
+  if (kind === 'afterAll' || kind === 'afterEach') hooks.unshift(fn)
+  else hooks.push(fn)
 }
 
 /** Runs once before the tests of the enclosing describe (or file). */
 export const beforeAll = (fn: AllHookFn) => addHook('beforeAll', fn)
-/** Runs once after the tests of the enclosing describe (or file). */
+/** Runs once after the tests of the enclosing describe (or file); a block's afterAll hooks run last declared first. */
 export const afterAll = (fn: AllHookFn) => addHook('afterAll', fn)
 /** Runs before each test of the enclosing describe (or file), outermost first. */
 export const beforeEach = (fn: HookFn) => addHook('beforeEach', fn)
-/** Runs after each test of the enclosing describe (or file), innermost first, even if it failed. */
+/** Runs after each test of the enclosing describe (or file), even if it failed: innermost describe first, and within one, last declared first. */
 export const afterEach = (fn: HookFn) => addHook('afterEach', fn)
 
 /**

@@ -17,7 +17,7 @@ import { EventSink } from './event-sink.ts'
 import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { describeTests, shuffleTree, type Meta } from './select-tests.ts'
 import { serializeError } from './serialize-error.ts'
-import { listenForStrayErrors } from './stray-errors.ts'
+import { lateStrayErrorOf, listenForStrayErrors, startFileScope, type FileStrayErrors } from './stray-errors.ts'
 import { prefixed, runAttempts } from './test-attempt.ts'
 import { toError, withTimeout } from './timeout.ts'
 import { ensureWorkerSetup, isWorkerSetUp } from './worker-setup.ts'
@@ -51,6 +51,7 @@ class FileRun {
   private readonly relFile: string
   private readonly skipIds: Set<string>
   private readonly stopListening: () => void
+  private readonly strays: FileStrayErrors
   private metas = new Map<TestNode, Meta>()
   /** Set by `cancel` (`--bail`): tests not yet started are skipped with this reason. */
   private cancelled: string | undefined
@@ -69,13 +70,15 @@ class FileRun {
     this.relFile = relativeTestFile(task.rootDir, task.file)
     this.skipIds = new Set(task.skipIds)
     this.stopListening = listenForStrayErrors((error) => this.fileError(serializeError(error)))
+    this.strays = startFileScope(task.file, (late) => this.sink.push(['stray-error', lateStrayErrorOf(late, task.rootDir)]))
   }
 
   async execute(): Promise<FileTaskReturn> {
     try {
-      const root = (await this.setUpWorker()) ? await this.importFile() : undefined
+      // Set-up files are the worker's, not this file's: they run outside its scope.
+      const root = (await this.setUpWorker()) ? await this.strays.run(() => this.importFile()) : undefined
       if (root) this.collect(root)
-      if (root && !this.task.listOnly) await this.runSuite(root, [])
+      if (root && !this.task.listOnly) await this.strays.run(() => this.runSuite(root, []))
     } catch (error) {
       this.fileError(prefixed(serializeError(error), 'internal error while running the file'))
     }
@@ -214,6 +217,7 @@ class FileRun {
     this.sink.flush()
     if (activeSink === this.sink) activeSink = undefined
     this.stopListening()
+    this.strays.stop()
     // process.memoryUsage() walks every heap space (~1 ms); these two reads are cheap.
     return { durationMs: now() - this.started, heapUsedBytes: getHeapStatistics().used_heap_size, rssBytes: process.memoryUsage.rss() }
   }

@@ -114,11 +114,13 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       for (const error of file.errors) lines.push(`${c.bgRed(c.white(' ERROR '))} ${rel(file.file)}\n${formatError(error)}`)
       for (const t of file.tests) {
         const showState = t.state !== 'passed' && t.state !== 'failed'
+        const flaky = t.state === 'passed' && t.flaky === true
         // Failed tests showed their figures with the failure already.
         const showChecks = t.checks.length > 0 && t.state !== 'failed'
         const showAnnotations = t.annotations.length > 0 && t.state !== 'failed'
-        if (!showState && !showChecks && !showAnnotations) continue
-        const head = `  ${stateMark(t)} ${showState ? c.dim(t.fullName) : t.fullName}${t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : ''}`
+        if (!showState && !flaky && !showChecks && !showAnnotations) continue
+        const note = t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : flaky ? c.yellow(` (flaky: passed on attempt ${t.attempts})`) : ''
+        const head = `  ${stateMark(t)} ${showState ? c.dim(t.fullName) : t.fullName}${note}`
         lines.push([head, ...(showChecks ? [formatChecks(t.checks)] : []), ...(showAnnotations ? [formatAnnotations(t.annotations)] : [])].join('\n'))
       }
       print(lines.join('\n'))
@@ -132,6 +134,8 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       if (failed.length) lines.push(c.red(c.bold('Failed tests:')), ...failed.map((name) => `  ${c.red('✗')} ${name}`), '')
       const withErrors = run.files.filter((f) => f.errors.length > 0).map((f) => rel(f.file))
       if (withErrors.length) lines.push(c.red(c.bold('Files with errors:')), ...withErrors.map((f) => `  ${c.red('!')} ${f}`), '')
+      const flaky = run.files.flatMap((f) => f.tests.filter((t) => t.state === 'passed' && t.flaky).map((t) => `${rel(f.file)} > ${t.fullName} (passed on attempt ${t.attempts})`))
+      if (flaky.length) lines.push(c.yellow(c.bold('Flaky tests (passed on retry):')), ...flaky.map((name) => `  ${c.yellow('~')} ${name}`), '')
       for (const error of run.runErrors) lines.push(c.red(`run error: ${error}`))
       if (run.notRun.length) lines.push(c.yellow(`not run (bail): ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'}`))
       lines.push(`${c.dim('Files   ')} ${run.files.length}${withErrors.length ? c.red(` (${withErrors.length} with errors)`) : ''}`)

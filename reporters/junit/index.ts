@@ -4,7 +4,8 @@
  * file; an assertion failure is a `<failure>`, anything else (exception, timeout, crash) an
  * `<error>`; skipped and todo tests are `<skipped>`. Annotations and check results become
  * suite properties named `<full test name> :: <key>`, because the Ant schema has no
- * per-testcase properties. Captured logs go to the suite's `system-out`/`system-err`.
+ * per-testcase properties; so do `attempts` after a retry and `flaky` (passed on a retry).
+ * Captured logs go to the suite's `system-out`/`system-err`.
  */
 import { hostname } from 'node:os'
 import { dirname, relative } from 'node:path'
@@ -95,6 +96,7 @@ function fileSuite(run: RunResult, file: FileReport, name: string): Suite {
     properties.push(...checkProperties(test))
     if (test.state === 'failed' || test.state === 'inconclusive') properties.push([`${test.fullName} :: seed`, String(test.seed)])
     if (test.attempts > 1) properties.push([`${test.fullName} :: attempts`, String(test.attempts)])
+    if (test.state === 'passed' && test.flaky) properties.push([`${test.fullName} :: flaky`, 'true'])
   }
   return { name, time: file.durationMs, properties, cases, stdout: logsOf(file, 'stdout'), stderr: logsOf(file, 'stderr') }
 }

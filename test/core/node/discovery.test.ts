@@ -158,7 +158,7 @@ t.test('import specifiers: every syntax, comments ignored', async (t) => {
   const source = `import a from './a.js'
 import { b,
   c } from "./b"
-import type { T } from './types.ts'
+import { type T } from './types.ts'
 export * from './reexport'
 export { x } from './x.mjs'
 import './side-effect'
@@ -177,6 +177,30 @@ const notImport = obj.import('./method-call')
     ['./a.js', './after-string', './b', './cjs.cjs', './lazy.ts', './reexport', './side-effect', './template.ts', './types.ts', './x.mjs', 'node:fs'].sort(),
   )
   t.same(scanImportSpecifiers("import './a'\nimport './a'\n"), ['./a'], 'each specifier once')
+})
+
+t.test('import specifiers: type-only imports and re-exports are no dependency', async (t) => {
+  const source = `export type { Local }
+import { value } from './value'
+import type { T } from './type-named'
+import type Default from './type-default'
+import type * as NS from './type-namespace'
+import type {
+  Multi,
+} from './type-multiline'
+export type { Y } from './type-reexport'
+export type * from './type-star'
+import type from './default-named-type'
+import { type Z } from './inline-type'
+import { type Q, q } from './mixed'
+import type { Both } from './both'
+import { both } from './both'
+`
+  t.same(
+    scanImportSpecifiers(source).sort(),
+    ['./both', './default-named-type', './inline-type', './mixed', './value'],
+    '`import { type X }` stays (verbatimModuleSyntax keeps it); a default import named `type` is a value',
+  )
 })
 
 t.test('relative specifiers resolve like TypeScript and Node do', async (t) => {
