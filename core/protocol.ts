@@ -146,6 +146,8 @@ export interface FileTask {
   tagExpr?: string
   /** Collect only; run nothing (`--list`). */
   listOnly: boolean
+  /** `-u, --update`: rewrite golden and snapshot entries that do not match, remove obsolete ones. */
+  update?: boolean
   /** Test ids already reported by an earlier attempt at this file (resume after a crash). */
   skipIds: string[]
   /** Resolved options per plugin name. */

@@ -76,6 +76,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     grep: options.grepFor?.(file) ?? config.grep,
     tagExpr: config.tagExpr,
     listOnly: config.list,
+    update: config.update,
     skipIds,
     pluginOptions: config.pluginOptions,
     color: config.color,

@@ -94,6 +94,13 @@ export const CONFIG_OPTIONS = {
     flag: { spec: '--inconclusive <as>', kind: 'choice' },
     summary: true,
   }),
+  update: spec({
+    schema: (z) => z.boolean(),
+    config: false,
+    description: 'rewrite golden and snapshot entries that do not match (toMatchGolden, toMatchSnapshot) and remove obsolete ones',
+    default: false,
+    flag: { spec: '-u, --update', kind: 'boolean', only: 'run' },
+  }),
   list: spec({ schema: (z) => z.boolean(), config: false, description: 'collect and print the tests with their tags, run nothing', default: false, flag: { spec: '--list', kind: 'boolean', only: 'run' } }),
   color: spec({
     schema: (z) => z.boolean(),

@@ -7,6 +7,7 @@
  */
 import { getHeapStatistics } from 'node:v8'
 import { pathToFileURL } from 'node:url'
+import { finishGoldenFile, startGoldenFile } from '../expect/golden-session.ts'
 import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 import { createRng, deriveSeed } from '../seed.ts'
 import { relativeTestFile, testResultOf, testSeedOf, type TestOutcome } from '../test-result.ts'
@@ -53,6 +54,8 @@ class FileRun {
   private readonly stopListening: () => void
   private readonly strays: FileStrayErrors
   private metas = new Map<TestNode, Meta>()
+  /** Ids of tests that ran to the end: their unused golden entries are obsolete. */
+  private readonly completed = new Set<string>()
   /** Set by `cancel` (`--bail`): tests not yet started are skipped with this reason. */
   private cancelled: string | undefined
 
@@ -70,6 +73,7 @@ class FileRun {
     this.relFile = relativeTestFile(task.rootDir, task.file)
     this.skipIds = new Set(task.skipIds)
     this.stopListening = listenForStrayErrors((error) => this.fileError(serializeError(error)))
+    startGoldenFile({ testFile: task.file, rootDir: task.rootDir, update: task.update ?? false })
     this.strays = startFileScope(task.file, (late) => this.sink.push(['stray-error', lateStrayErrorOf(late, task.rootDir)]))
   }
 
@@ -79,6 +83,7 @@ class FileRun {
       const root = (await this.setUpWorker()) ? await this.strays.run(() => this.importFile()) : undefined
       if (root) this.collect(root)
       if (root && !this.task.listOnly) await this.strays.run(() => this.runSuite(root, []))
+      if (root && !this.task.listOnly) this.finishGoldenFiles()
     } catch (error) {
       this.fileError(prefixed(serializeError(error), 'internal error while running the file'))
     }
@@ -183,7 +188,14 @@ class FileRun {
   }
 
   private report(meta: Meta, outcome: TestOutcome): void {
+    if ((outcome.state === 'passed' || outcome.state === 'inconclusive') && !meta.collected.expectFail) this.completed.add(meta.collected.id)
     this.sink.push(['test-end', testResultOf(meta.collected, outcome)])
+  }
+
+  /** What golden and snapshot files gained, or hold that no test uses, as the file's output. */
+  private finishGoldenFiles(): void {
+    const tests = [...this.metas.values()].map((m) => m.collected)
+    for (const line of finishGoldenFile(tests, this.completed)) this.sink.push(['log', null, { stream: 'stdout', text: `${line}\n` }])
   }
 
   private fileError(error: SerializedError): void {
