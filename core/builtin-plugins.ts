@@ -4,10 +4,11 @@
  * inside the check functions that need them.
  */
 import type { Plugin } from './hooks.ts'
+import { benchHistoryPlugin } from '../plugins/bench-history/plugin.ts'
 import { onnxPlugin } from '../plugins/onnx/plugin.ts'
 import { reproducibilityPlugin } from '../plugins/reproducibility/_internals/plugin.ts'
 import { stabilityPlugin } from '../plugins/stability/plugin.ts'
 
 export function builtinPlugins(): Plugin[] {
-  return [stabilityPlugin(), reproducibilityPlugin(), onnxPlugin()]
+  return [stabilityPlugin(), reproducibilityPlugin(), onnxPlugin(), benchHistoryPlugin()]
 }

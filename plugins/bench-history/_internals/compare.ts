@@ -1,0 +1,172 @@
+/**
+ * One benchmark's verdict per metric, current run against its baseline (the samples of one
+ * or more earlier runs, pooled):
+ *
+ * - p50: Mann–Whitney U test on the latencies (p-value) and the Hodges–Lehmann estimate of the
+ *   shift of log latency with its Moses confidence interval, reported as a ratio exp(shift);
+ * - p99 (when both sides have ≥ 368 samples): percentile bootstrap of the ratio of p99s;
+ * - throughput (when the records carry it): percentile bootstrap of the ratio of mean latencies;
+ * - peak rss (one figure per run): a rule, not a test — see `judgeRss`.
+ *
+ * A verdict needs all of: statistical significance (p < alpha, interval excluding 1), an
+ * estimated change of at least `minEffect`, and an absolute change of at least the floor.
+ * Every ratio is judged in latency space (current / baseline, > 1 is slower); throughput is
+ * shown as its own ratio (current / baseline, < 1 is slower).
+ */
+import { bootstrapRatio } from './bootstrap.ts'
+import { hodgesLehmannShift } from './hodges-lehmann.ts'
+import { mannWhitneyU } from './mann-whitney.ts'
+import { mean, quantileSorted, sortedCopy } from './quantile.ts'
+
+export type Change = 'improved' | 'unchanged' | 'regressed' | 'inconclusive'
+export type MetricName = 'p50' | 'p99' | 'throughput' | 'peak rss'
+
+/** A p99 has an upper order-statistic bound from 368 samples on (0.99^368 ≤ 2.5%); below, its tail is the maximum. */
+export const P99_MIN_SAMPLES = 368
+/** Fewer samples than this on a side: no p50 verdict (the exact test cannot reach p < 0.01 with 4 vs 4). */
+export const MIN_SAMPLES = 5
+/** Latencies are clamped to 1 ns before taking logs (a 0 is a run below the timer's resolution). */
+const MIN_LATENCY_MS = 1e-6
+/** A peak-rss change below this never counts. */
+export const RSS_FLOOR_MB = 1
+
+export interface CompareOptions {
+  /** Significance level of the tests; intervals are at confidence 1 − alpha. */
+  alpha: number
+  /** Smallest relative change that counts, e.g. 0.05. */
+  minEffect: number
+  /** Smallest absolute latency change that counts, in ms. */
+  floorMs: number
+  /** Seeds the bootstraps (derive it from the benchmark's identity: same samples, same verdict). */
+  seed: number
+  bootstrapResamples?: number
+}
+
+export interface BenchmarkSamples {
+  samplesMs: ArrayLike<number>
+  throughputPerSec?: number | null
+  peakRssMb?: number | null
+}
+
+export interface MetricComparison {
+  metric: MetricName
+  unit: 'ms' | '/s' | 'MiB'
+  baseline: number
+  current: number
+  /** current / baseline of the metric itself (for throughput > 1 is faster). */
+  ratio: number
+  ratioLow: number | null
+  ratioHigh: number | null
+  confidence: number | null
+  p: number | null
+  method: string
+  verdict: Change
+  reason: string
+  nBaseline: number
+  nCurrent: number
+}
+
+/** What `judgeChange` needs, in latency space: ratio = current / baseline, > 1 slower. */
+export interface ChangeEstimate {
+  ratio: number
+  low: number
+  high: number
+  p: number
+  /** The estimated change in absolute terms (ms), signed. */
+  absoluteChangeMs: number
+}
+
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${(Math.abs(ratio - 1) * 100).toFixed(1)}%`
+
+/** The verdict rule shared by every tested metric (see the module comment). */
+export function judgeChange(e: ChangeEstimate, options: Pick<CompareOptions, 'alpha' | 'minEffect' | 'floorMs'>): { verdict: Change; reason: string } {
+  const up = 1 + options.minEffect
+  const down = 1 / up
+  const band = `±${(options.minEffect * 100).toFixed(0)}%`
+  if (!Number.isFinite(e.ratio) || Number.isNaN(e.p)) return { verdict: 'inconclusive', reason: 'no estimate' }
+  if (Math.abs(e.absoluteChangeMs) < options.floorMs) {
+    return { verdict: 'unchanged', reason: `change ${(e.absoluteChangeMs * 1000).toFixed(2)} µs below the ${(options.floorMs * 1000).toFixed(1)} µs floor` }
+  }
+  const significant = e.p < options.alpha && (e.low > 1 || e.high < 1)
+  if (significant && e.low > 1 && e.ratio >= up) return { verdict: 'regressed', reason: `${percent(e.ratio)}, significant, ≥ min effect ${band}` }
+  if (significant && e.high < 1 && e.ratio <= down) return { verdict: 'improved', reason: `${percent(e.ratio)}, significant, ≥ min effect ${band}` }
+  if (e.low >= down && e.high <= up) return { verdict: 'unchanged', reason: `interval within ${band}` }
+  if (significant) return { verdict: 'unchanged', reason: `${percent(e.ratio)} is significant but below the min effect ${band}` }
+  return { verdict: 'inconclusive', reason: `not significant, and the interval reaches beyond ${band}` }
+}
+
+function pooled(runs: readonly BenchmarkSamples[]): Float64Array {
+  const total = runs.reduce((n, r) => n + r.samplesMs.length, 0)
+  const out = new Float64Array(total)
+  let at = 0
+  for (const run of runs) for (let i = 0; i < run.samplesMs.length; i++) out[at++] = run.samplesMs[i]!
+  return out
+}
+
+const logOf = (values: Float64Array) => values.map((v) => Math.log(Math.max(v, MIN_LATENCY_MS)))
+
+function compareMedian(x: Float64Array, y: Float64Array, options: CompareOptions): MetricComparison {
+  const base = quantileSorted(x, 0.5)
+  const cur = quantileSorted(y, 0.5)
+  const row = { metric: 'p50' as const, unit: 'ms' as const, baseline: base, current: cur, nBaseline: x.length, nCurrent: y.length }
+  if (x.length < MIN_SAMPLES || y.length < MIN_SAMPLES) {
+    return { ...row, ratio: cur / base, ratioLow: null, ratioHigh: null, confidence: null, p: null, method: '—', verdict: 'inconclusive', reason: `fewer than ${MIN_SAMPLES} samples on a side` }
+  }
+  const test = mannWhitneyU(x, y)
+  const confidence = 1 - options.alpha
+  const shift = hodgesLehmannShift(logOf(x), logOf(y), { confidence, tieTerm: test.tieTerm })
+  const ratio = Math.exp(shift.estimate)
+  const estimate: ChangeEstimate = { ratio, low: Math.exp(shift.low), high: Math.exp(shift.high), p: test.p, absoluteChangeMs: (ratio - 1) * base }
+  const method = `Mann-Whitney U (${test.method === 'exact' ? 'exact' : 'normal approx., tie-corrected'}), Hodges-Lehmann ratio`
+  return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: test.p, method, ...judgeChange(estimate, options) }
+}
+
+function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: Float64Array, options: CompareOptions, batchSize: number): MetricComparison {
+  const confidence = 1 - options.alpha
+  const statistic = metric === 'p99' ? ({ kind: 'quantile', q: 0.99 } as const) : ({ kind: 'mean' } as const)
+  const resamples = options.bootstrapResamples ?? 2000
+  const boot = bootstrapRatio(x, y, { statistic, confidence, resamples, seed: options.seed })
+  const baseStat = metric === 'p99' ? quantileSorted(x, 0.99) : mean(x)
+  const judged = judgeChange({ ratio: boot.ratio, low: boot.low, high: boot.high, p: boot.p, absoluteChangeMs: (boot.ratio - 1) * baseStat }, options)
+  const method = `percentile bootstrap (${resamples} resamples) of the ratio of ${metric === 'p99' ? 'p99s' : 'mean latencies'}`
+  const common = { metric, confidence, p: boot.p, method, nBaseline: x.length, nCurrent: y.length, ...judged }
+  if (metric === 'p99') return { ...common, unit: 'ms', baseline: baseStat, current: quantileSorted(y, 0.99), ratio: boot.ratio, ratioLow: boot.low, ratioHigh: boot.high }
+  // Throughput is batch / mean latency: its ratio is the inverse of the latency ratio.
+  const perSec = (meanMs: number) => (batchSize * 1000) / meanMs
+  return { ...common, unit: '/s', baseline: perSec(baseStat), current: perSec(mean(y)), ratio: 1 / boot.ratio, ratioLow: 1 / boot.high, ratioHigh: 1 / boot.low }
+}
+
+/**
+ * Peak rss is one figure per run, so there is no sample to test: regressed when the current
+ * peak exceeds every baseline run's and the median of them by at least the min effect and
+ * 1 MiB; improved in the mirror case; unchanged otherwise.
+ */
+export function judgeRss(baselineMb: readonly number[], currentMb: number, minEffect: number): MetricComparison {
+  const sorted = sortedCopy(baselineMb)
+  const median = quantileSorted(sorted, 0.5)
+  const ratio = currentMb / median
+  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: median, current: currentMb, ratio, ratioLow: null, ratioHigh: null, confidence: null, p: null, method: 'rule: beyond every baseline run, the min effect and 1 MiB', nBaseline: baselineMb.length, nCurrent: 1 }
+  const change = Math.abs(currentMb - median)
+  if (currentMb > sorted[sorted.length - 1]! && ratio >= 1 + minEffect && change >= RSS_FLOOR_MB) return { ...row, verdict: 'regressed', reason: `${percent(ratio)} above every baseline run` }
+  if (currentMb < sorted[0]! && ratio <= 1 / (1 + minEffect) && change >= RSS_FLOOR_MB) return { ...row, verdict: 'improved', reason: `${percent(ratio)} below every baseline run` }
+  return { ...row, verdict: 'unchanged', reason: change < RSS_FLOOR_MB ? 'change below 1 MiB' : `within the baseline runs or ±${(minEffect * 100).toFixed(0)}%` }
+}
+
+/** Compares one benchmark's current samples with its baseline runs, metric by metric. */
+export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], current: BenchmarkSamples, batchSize: number, options: CompareOptions): MetricComparison[] {
+  const x = pooled(baselineRuns).sort()
+  const y = sortedCopy(current.samplesMs)
+  const rows = [compareMedian(x, y, options)]
+  if (x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES) rows.push(compareBootstrapped('p99', x, y, options, batchSize))
+  const withThroughput = baselineRuns.every((r) => r.throughputPerSec != null) && current.throughputPerSec != null
+  if (withThroughput && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES) rows.push(compareBootstrapped('throughput', x, y, options, batchSize))
+  const rss = baselineRuns.map((r) => r.peakRssMb).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+  if (rss.length > 0 && typeof current.peakRssMb === 'number' && Number.isFinite(current.peakRssMb)) rows.push(judgeRss(rss, current.peakRssMb, options.minEffect))
+  return rows
+}
+
+/** The worst verdict of a set of rows: regressed > inconclusive > improved > unchanged. */
+export function worstChange(changes: readonly Change[]): Change | undefined {
+  for (const change of ['regressed', 'inconclusive', 'improved', 'unchanged'] as const) if (changes.includes(change)) return change
+  return undefined
+}
