@@ -6,7 +6,8 @@
  */
 import { relative } from 'node:path'
 import { createColors } from 'picocolors'
-import { summaryLine, type CheckRecord, type FileResult, type LogEntry, type Reporter, type ReporterOptions, type RunResult, type RunStart, type SerializedError, type TestResult } from 'mltest/plugin'
+import { formatNumber, summaryLine, type CheckRecord, type FileResult, type LogEntry, type Reporter, type ReporterOptions, type RunResult, type RunStart, type SerializedError, type TestResult } from 'mltest/plugin'
+import { inconclusiveFailuresLine, inconclusiveReason } from '../inconclusive-reason.ts'
 import { codeFrame } from './code-frame.ts'
 
 export interface ConsoleReporterOptions extends ReporterOptions {
@@ -53,7 +54,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   const formatChecks = (checks: CheckRecord[]) =>
     checks.map((k) => `    ${c.dim('▸')} ${k.check} [${k.practice}] ${verdictColor(k.verdict)}${k.summary ? ` — ${k.summary}` : ''}`).join('\n')
   const formatAnnotations = (annotations: TestResult['annotations']) =>
-    `    ${c.dim('▸')} ${annotations.map((a) => `${a.key} ${c.dim('=')} ${String(a.value)}`).join(c.dim(' · '))}`
+    `    ${c.dim('▸')} ${annotations.map((a) => `${a.key} ${c.dim('=')} ${typeof a.value === 'number' ? formatNumber(a.value) : String(a.value)}`).join(c.dim(' · '))}`
   const verdictColor = (v: CheckRecord['verdict']) => (v === 'pass' ? c.green(v) : v === 'fail' ? c.red(v) : c.yellow(v))
 
   const formatError = (error: SerializedError, indent = '  '): string => {
@@ -119,7 +120,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
         const showChecks = t.checks.length > 0 && t.state !== 'failed'
         const showAnnotations = t.annotations.length > 0 && t.state !== 'failed'
         if (!showState && !flaky && !showChecks && !showAnnotations) continue
-        const note = t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${t.reason}`) : flaky ? c.yellow(` (flaky: passed on attempt ${t.attempts})`) : ''
+        const note = t.state === 'inconclusive' ? c.yellow(` — inconclusive: ${inconclusiveReason(t)}`) : flaky ? c.yellow(` (flaky: passed on attempt ${t.attempts})`) : ''
         const head = `  ${stateMark(t)} ${showState ? c.dim(t.fullName) : t.fullName}${note}`
         lines.push([head, ...(showChecks ? [formatChecks(t.checks)] : []), ...(showAnnotations ? [formatAnnotations(t.annotations)] : [])].join('\n'))
       }
@@ -141,6 +142,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       lines.push(`${c.dim('Files   ')} ${run.files.length}${withErrors.length ? c.red(` (${withErrors.length} with errors)`) : ''}`)
       lines.push(`${c.dim('Seed    ')} ${run.seed} ${c.dim(`(replay: --seed ${run.seed})`)}`)
       lines.push(`${c.dim('Duration')} ${(run.durationMs / 1000).toFixed(2)} s`)
+      if (run.config?.inconclusive === 'fail' && s.inconclusive > 0) lines.push(c.red(inconclusiveFailuresLine(s.inconclusive)))
       lines.push(summaryLine(s))
       out.write(lines.join('\n') + '\n')
     },

@@ -11,6 +11,7 @@ import { hostname } from 'node:os'
 import { dirname, relative } from 'node:path'
 import type { FileReport, LogEntry, Reporter, ReporterOptions, RunResult, TestResult } from 'mltest/plugin'
 import { errorText } from '../error-text.ts'
+import { inconclusiveReason } from '../inconclusive-reason.ts'
 import { writeReportOrStdout } from '../write-report.ts'
 import { checkProperties } from './properties.ts'
 import { xmlAttr, xmlSafe, xmlText } from './xml-text.ts'
@@ -67,9 +68,11 @@ function testCase(test: TestResult, inconclusiveFails: boolean): Case {
       return { ...base, kind: 'skipped', body: skipped(test.reason ?? 'skipped') }
     case 'todo':
       return { ...base, kind: 'skipped', body: skipped('todo') }
-    case 'inconclusive':
-      if (inconclusiveFails) return { ...base, kind: 'failure', body: problem('failure', 'Inconclusive', test.reason, `inconclusive: ${test.reason}`) }
-      return { ...base, kind: 'skipped', body: skipped(`inconclusive: ${test.reason}`) }
+    case 'inconclusive': {
+      const reason = inconclusiveReason(test)
+      if (inconclusiveFails) return { ...base, kind: 'failure', body: problem('failure', 'Inconclusive', reason, `inconclusive: ${reason}`) }
+      return { ...base, kind: 'skipped', body: skipped(`inconclusive: ${reason}`) }
+    }
   }
 }
 

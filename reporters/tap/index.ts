@@ -8,6 +8,7 @@ import { relative } from 'node:path'
 import { stringify } from 'yaml'
 import type { FileReport, Reporter, ReporterOptions, RunResult, RunStart, SerializedError, TestResult } from 'mltest/plugin'
 import { extraDiff, stackFrames } from '../error-text.ts'
+import { inconclusiveReason } from '../inconclusive-reason.ts'
 import { writeReport } from '../write-report.ts'
 
 /** A TAP description or directive reason: one line, `#` and `\` escaped, control characters shown as `\uXXXX`. */
@@ -59,9 +60,11 @@ function testPoint(n: number, test: TestResult, inconclusiveFails: boolean): str
       return `ok ${n} - ${name} # SKIP${test.reason ? ` ${tapEscape(test.reason)}` : ''}\n`
     case 'todo':
       return `not ok ${n} - ${name} # TODO\n`
-    case 'inconclusive':
-      if (inconclusiveFails) return `not ok ${n} - ${name}\n${yamlBlock({ message: `inconclusive: ${test.reason}`, severity: 'fail', ...extra })}`
-      return `ok ${n} - ${name} # SKIP ${tapEscape(`inconclusive: ${test.reason}`)}\n`
+    case 'inconclusive': {
+      const reason = inconclusiveReason(test)
+      if (inconclusiveFails) return `not ok ${n} - ${name}\n${yamlBlock({ message: `inconclusive: ${reason}`, severity: 'fail', ...extra })}`
+      return `ok ${n} - ${name} # SKIP ${tapEscape(`inconclusive: ${reason}`)}\n`
+    }
   }
 }
 

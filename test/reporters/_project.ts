@@ -18,6 +18,7 @@ test('adds', (t) => {
   console.log('inside adds')
   console.error('warning from adds')
   t.annotate('accuracy', 0.93)
+  t.annotate('loss', 0.1 + 0.2)
   expect(1 + 1).toBe(2)
 })
 test('stable check', () => {
@@ -39,7 +40,7 @@ describe('model', () => {
   test.skip('skipped one', () => {})
   test.todo('later')
   test('inconclusive drift', () => {
-    recordCheck({ check: 'checkDrift', practice: 'drift', verdict: 'inconclusive', metrics: { pValue: 0.07, n: 40 }, summary: 'p = 0.07, n = 40: not enough evidence' })
+    recordCheck({ check: 'checkDrift', practice: 'drift', verdict: 'inconclusive', metrics: { pValue: 0.07, n: 40 }, summary: 'p = 0.07, n = 40: not enough evidence', reason: 'n = 40 is below the 120 samples the test needs for 80% power' })
   })
   test.fails('known bug', () => {
     expect(1).toBe(2)

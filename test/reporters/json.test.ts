@@ -37,7 +37,10 @@ t.test('the result file is complete', async (t) => {
     t.match(failed.error.stack, /b-mixed\.mltest\.ts:4/)
   }
   const adds = tests.find((x) => x.fullName === 'adds')!
-  t.same(adds.annotations, [{ key: 'accuracy', value: 0.93 }])
+  t.same(adds.annotations, [{ key: 'accuracy', value: 0.93 }, { key: 'loss', value: 0.30000000000000004 }], 'full precision in JSON')
+  const drift = tests.find((x) => x.fullName === 'model > inconclusive drift')!
+  t.match(drift, { state: 'inconclusive', reason: 'checkDrift: n = 40 is below the 120 samples the test needs for 80% power' }, "the reason is the check's sentence")
+  t.match(drift.checks, [{ check: 'checkDrift', reason: 'n = 40 is below the 120 samples the test needs for 80% power', summary: 'p = 0.07, n = 40: not enough evidence' }])
   t.same(adds.logs.map((l) => l.stream), ['stdout', 'stderr'])
   t.match(tests.find((x) => x.fullName === 'stable check')!.checks, [{ check: 'checkStability', verdict: 'pass', metrics: { runs: 200 } }])
   t.same(result.files.find((f) => f.file.endsWith('a-pass.mltest.ts'))!.logs, [{ stream: 'stdout', text: 'top-level log of a-pass\n' }])

@@ -51,7 +51,7 @@ t.test('a real run gives a schema-valid report with failures, errors, skips and 
   t.equal(xpath(xml, `string(${suite('b-mixed.mltest.ts')}/testcase[@name="model > equal objects"]/failure/@type)`), 'Error')
   t.equal(xpath(xml, `string(${suite('b-mixed.mltest.ts')}/testcase[@name="model > throws a TypeError"]/error/@type)`), 'TypeError')
   t.match(xpath(xml, `string(${suite('b-mixed.mltest.ts')}/testcase[@name="model > later"]/skipped/@message)`), 'todo')
-  t.match(xpath(xml, `string(${suite('b-mixed.mltest.ts')}/testcase[@name="model > inconclusive drift"]/skipped/@message)`), /^inconclusive: p = 0\.07/)
+  t.equal(xpath(xml, `string(${suite('b-mixed.mltest.ts')}/testcase[@name="model > inconclusive drift"]/skipped/@message)`), 'inconclusive: checkDrift: n = 40 is below the 120 samples the test needs for 80% power', "the check's reason")
   t.equal(xpath(xml, `string(${suite('d-timeout.mltest.ts')}/testcase[@name="slow"]/error/@type)`), 'TimeoutError', 'a timeout is an <error>')
   t.match(xpath(xml, `string(${suite('c-broken.mltest.ts')}/testcase[@name="(file error)"]/error/@message)`), 'cannot load the model registry')
   t.equal(xpath(xml, `count(${suite('b-mixed.mltest.ts')}/testcase[@name="model > known bug"]/*)`), '0', 'test.fails that failed passes')
@@ -62,6 +62,7 @@ t.test('a real run gives a schema-valid report with failures, errors, skips and 
   t.equal(prop('stable check :: checkStability.verdict'), 'pass', 'check verdict')
   t.equal(prop('stable check :: checkStability.practice'), 'numerical-stability', 'check practice')
   t.equal(prop('model > inconclusive drift :: checkDrift.pValue'), '0.07')
+  t.equal(prop('adds :: loss'), '0.30000000000000004', 'properties keep full precision')
   t.equal(prop('mltest.seed'), '7')
 
   const out = xpath(xml, `string(${suite('a-pass.mltest.ts')}/system-out)`)
@@ -82,6 +83,31 @@ t.test('--inconclusive fail makes an inconclusive verdict a <failure>', async (t
   const xml = readFileSync(join(project.dir, 'j.xml'), 'utf8')
   t.ok(validate(xml).ok)
   t.equal(xpath(xml, 'string(//testcase[@name="model > inconclusive drift"]/failure/@type)'), 'Inconclusive')
+  t.equal(xpath(xml, 'string(//testcase[@name="model > inconclusive drift"]/failure/@message)'), 'checkDrift: n = 40 is below the 120 samples the test needs for 80% power')
+})
+
+t.test('an inconclusive check without a reason leaves the test its own reason', async (t) => {
+  const base = { file: '/p/a.mltest.ts', suitePath: [], tags: [], durationMs: 1, attempts: 1, expectFail: false, seed: 1, annotations: [], logs: [] }
+  const check = { practice: 'drift', verdict: 'inconclusive' as const, metrics: {} }
+  const tests: TestResult[] = [
+    { ...base, id: '1', name: 'old', fullName: 'old', state: 'inconclusive', reason: 'p = 0.07, n = 40', checks: [{ ...check, check: 'checkDrift', summary: 'p = 0.07, n = 40' }] },
+    {
+      ...base, id: '2', name: 'two', fullName: 'two', state: 'inconclusive', reason: 'summary of the first',
+      checks: [{ ...check, check: 'benchOnnx', reason: 'batch 1: only 3 of the 20 minimum iterations fit in maxTimeMs 5 ms' }, { ...check, check: 'toMeetBudget', reason: 'batch 1 p99 needs at least 368 runs for an upper bound; 3 ran' }],
+    },
+  ]
+  const run: RunResult = {
+    rootDir: '/p', seed: 1, startedAt: new Date(0).toISOString(), durationMs: 1, notRun: [], runErrors: [],
+    files: [{ file: '/p/a.mltest.ts', durationMs: 1, errors: [], tests }],
+    summary: { passed: 0, failed: 0, skipped: 0, todo: 0, inconclusive: 2, fileErrors: 0, durationMs: 1 },
+  }
+  const xml = renderJunit(run)
+  t.ok(validate(xml).ok)
+  t.equal(xpath(xml, 'string(//testcase[@name="old"]/skipped/@message)'), 'inconclusive: p = 0.07, n = 40')
+  t.equal(
+    xpath(xml, 'string(//testcase[@name="two"]/skipped/@message)'),
+    'inconclusive: benchOnnx: batch 1: only 3 of the 20 minimum iterations fit in maxTimeMs 5 ms; toMeetBudget: batch 1 p99 needs at least 368 runs for an upper bound; 3 ran',
+  )
 })
 
 // Strings built to hurt: control characters, lone surrogates, markup, whitespace, astral

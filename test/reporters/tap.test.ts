@@ -45,7 +45,7 @@ t.test('a run with failures parses cleanly and reports them with YAML diagnostic
   t.match(String(equal.diag!.message), /-\s+4,\n\+\s+3,/, 'the diff arrives with its lines intact')
   t.equal(byName('model > skipped one')!.skip, true)
   t.ok(byName('model > later')!.todo, 'todo directive')
-  t.match(byName('model > inconclusive drift')!.skip, /^inconclusive: p = 0\.07/)
+  t.equal(byName('model > inconclusive drift')!.skip, 'inconclusive: checkDrift: n = 40 is below the 120 samples the test needs for 80% power', "the check's reason, not its figures")
   t.match(byName('slow')!.diag, { kind: 'timeout', name: 'TimeoutError' })
   t.match(asserts.find((a) => a.name.startsWith('(file error)'))!.diag, { message: /cannot load the model registry/ })
 
@@ -64,6 +64,18 @@ t.test('a passing run is ok to the parser, and --reporter tap:PATH writes a file
   t.same(errors, [])
   t.equal(final.ok, true)
   t.same(asserts.map((a) => a.name), ['adds', 'stable check', 'a-pass.mltest.ts'])
+})
+
+t.test('--inconclusive fail: an inconclusive verdict is not ok, its reason the message', async (t) => {
+  const project = writeProject()
+  t.teardown(project.cleanup)
+  const r = cli(['run', 'b-mixed.mltest.ts', '--inconclusive', 'fail', '--reporter', 'tap'], project.dir)
+  const { asserts, errors } = parse(r.stdout)
+  t.same(errors, [])
+  const point = asserts.find((a) => a.name === 'model > inconclusive drift')!
+  t.equal(point.ok, false)
+  t.equal(point.diag!.message, 'inconclusive: checkDrift: n = 40 is below the 120 samples the test needs for 80% power')
+  t.match(point.diag!.checks, [{ check: 'checkDrift', reason: 'n = 40 is below the 120 samples the test needs for 80% power' }])
 })
 
 t.test('tapEscape', async (t) => {
