@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export const JUNIT_XSD = fileURLToPath(new URL('./fixtures/junit-ant.xsd', import.meta.url))
+export const JUNIT_XSD = fileURLToPath(new URL('../schemas/junit-ant.xsd', import.meta.url))
 
 export const xmllintMissing: string | false =
   spawnSync('xmllint', ['--version'], { encoding: 'utf8' }).error ? 'xmllint is not installed — apt-get install libxml2-utils' : false
