@@ -7,6 +7,7 @@
 import type { InferenceSession } from 'onnxruntime-node'
 import { createRng, currentTest, recordCheck, resolveModelRef } from 'mltest/plugin'
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
+import { checkBenchOptions } from './_internals/bench-options.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
@@ -17,7 +18,7 @@ import { measureBatch } from './_internals/measure-batch.ts'
 import { openSession, type ModelInput } from './_internals/open-session.ts'
 import { QUANTILE_CI_METHOD, type QuantileInterval } from './_internals/quantile-interval.ts'
 import { processPeakRssMb, rssMb, RssSampler } from './_internals/rss.ts'
-import { measureTimerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
+import { timerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
 
 export interface BenchOnnxOptions {
   /** Name in reports. Default: the model's file name. */
@@ -89,8 +90,10 @@ export interface BatchResult {
   /** Wall time of the timed loop, in ms. */
   wallMs: number
   warnings: string[]
-  /** Too few iterations, a warm-up cut short, or samples near the timer's resolution. */
+  /** Too few iterations, or a warm-up cut short (a median near the timer's resolution only warns: budgets weigh the timer's error). */
   inconclusive: boolean
+  /** Why the batch is inconclusive, one sentence; absent when it is not. */
+  inconclusiveReason?: string
 }
 
 export interface MemoryResult {
@@ -147,12 +150,13 @@ export interface BenchOnnxResult {
  * one, its bytes, or an InferenceSession) at each batch size. Records a `benchOnnx` check on
  * the running test and logs a table. Tag the test `{ tags: ['bench'] }` so it runs alone.
  */
-export async function benchOnnx(model: ModelInput, options: BenchOnnxOptions = {}): Promise<BenchOnnxResult> {
+export async function benchOnnx(model: ModelInput, given: BenchOnnxOptions = {}): Promise<BenchOnnxResult> {
+  const options = checkBenchOptions(given)
   const test = currentTest()
   const seed = options.seed ?? test?.seed ?? 0
   const loop = loopSettings(options, seed, test?.signal)
   const ort = await loadRuntime()
-  const timer = measureTimerResolution()
+  const timer = timerResolution()
   const path = typeof model === 'string' ? await resolveModelRef(model) : model
   const rssBeforeLoad = rssMb()
   const highWaterBefore = processPeakRssMb()
@@ -229,7 +233,15 @@ function peakRss(sampled: number, before: number | null, after: number | null): 
 
 function report(result: BenchOnnxResult, log: boolean | undefined): void {
   const test = currentTest()
-  recordCheck({ check: 'benchOnnx', practice: 'computational-performance', verdict: result.verdict, metrics: flatMetrics(result), summary: formatSummary(result) })
+  const reason = result.batches.flatMap((b) => (b.inconclusiveReason ? [b.inconclusiveReason] : [])).join('; ')
+  recordCheck({
+    check: 'benchOnnx',
+    practice: 'computational-performance',
+    verdict: result.verdict,
+    metrics: flatMetrics(result),
+    summary: formatSummary(result),
+    ...(reason ? { reason } : {}),
+  })
   if (test) {
     for (const b of result.batches) {
       test.annotate(`${result.model} b${b.batchSize} p50 ms`, b.p50Ms)

@@ -1,7 +1,8 @@
 /**
  * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, rssDeltaMb, loadMs })`:
  * fails listing every breached budget with its observed value and confidence interval. A budget
- * whose CI straddles the limit neither passes nor fails: the matcher passes and records an
+ * whose CI (widened by the timer's error for timed figures) straddles the limit neither passes
+ * nor fails: the matcher passes and records, with the reason in one sentence, an
  * `inconclusive` check, which makes the test inconclusive (`--inconclusive fail` in CI gates
  * on it).
  */
@@ -26,14 +27,14 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
   } catch (error) {
     throw new Error(`${head}\n\nInvalid budget: ${(error as Error).message}`)
   }
-  const { verdict, lines } = judgeBudget(received, budget)
+  const { verdict, lines, reason } = judgeBudget(received, budget)
   const breached = lines.filter((l) => l.outcome === 'breached')
   const rest = lines.filter((l) => l.outcome !== 'breached')
   const method = formatMethod(received)
   if (!this.isNot) {
     const summary = `${received.model}: ${breached.length} of ${lines.length} budgets breached` +
       (verdict === 'inconclusive' ? `, ${lines.filter((l) => l.outcome === 'inconclusive').length} inconclusive (CI straddles the budget or is unbounded)` : '')
-    const metrics: Record<string, number | string | null> = { model: received.model, budgets: lines.length, breached: breached.length }
+    const metrics: Record<string, number | string | null> = { model: received.model, budgets: lines.length, breached: breached.length, timerErrorNs: received.timer.errorNs }
     for (const l of lines) {
       const key = `${l.budget}${l.batchSize === undefined ? '' : `.b${l.batchSize}`}`
       metrics[`${key}.limit`] = l.limit
@@ -43,8 +44,13 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
         metrics[`${key}.ciLow`] = Number.isFinite(l.ci.low) ? l.ci.low : null
         metrics[`${key}.ciHigh`] = Number.isFinite(l.ci.high) ? l.ci.high : null
       }
+      if (l.judgedCi) {
+        // The bounds the outcome was judged on: the CI widened by the timer's error.
+        metrics[`${key}.judgedCiLow`] = Number.isFinite(l.judgedCi.low) ? l.judgedCi.low : null
+        metrics[`${key}.judgedCiHigh`] = Number.isFinite(l.judgedCi.high) ? l.judgedCi.high : null
+      }
     }
-    recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary })
+    recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary, ...(reason ? { reason } : {}) })
   }
   if (verdict === 'fail') {
     return {
@@ -55,7 +61,7 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
         `\n${method}`,
     }
   }
-  const note = verdict === 'inconclusive' ? ' (some inconclusive: their 95% CI straddles the budget or is unbounded)' : ''
+  const note = verdict === 'inconclusive' ? ` (some inconclusive: ${reason})` : ''
   return {
     pass: true,
     message: () => `${head}\n\nExpected a breached budget, but ${received.model} met every budget${note}:\n${list(lines)}\n${method}`,

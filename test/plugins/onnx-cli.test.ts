@@ -109,7 +109,12 @@ t.test('benchOnnx through the CLI', async (t) => {
 
   const p99 = tests.get('a p99 budget on 37 runs')!
   t.equal(p99.state, 'inconclusive', 'a p99 budget is not confirmed by 37 runs, however generous')
-  t.match(p99.checks.find((c) => c.check === 'toMeetBudget'), { verdict: 'inconclusive', metrics: { 'p99Ms.b1.ciHigh': null } })
+  t.match(p99.checks.find((c) => c.check === 'toMeetBudget'), {
+    verdict: 'inconclusive',
+    reason: 'batch 1 p99 needs at least 368 runs for an upper bound; 37 ran',
+    metrics: { 'p99Ms.b1.ciHigh': null, 'p99Ms.b1.judgedCiHigh': null, timerErrorNs: bench.metrics.timerErrorNs },
+  })
+  t.match(run.stdout, /\? a p99 budget on 37 runs — inconclusive: toMeetBudget: batch 1 p99 needs at least 368 runs for an upper bound; 37 ran\n/, 'the console states why')
 
   t.equal(tests.get('a model from the zoo')!.state, 'passed', "the config plugin's resolveModel hook named the file")
   const unknown = tests.get('a model no plugin knows')!
@@ -130,7 +135,7 @@ t.test('benchOnnx through the CLI', async (t) => {
 
   const straddle = tests.get('a budget inside the CI')!
   t.equal(straddle.state, 'inconclusive')
-  t.match(straddle.checks.find((c) => c.check === 'toMeetBudget'), { verdict: 'inconclusive' })
+  t.match(straddle.checks.find((c) => c.check === 'toMeetBudget'), { verdict: 'inconclusive', reason: /^the budget \S+ ms lies inside the batch 1 p50 95% CI \S+ ms–\S+ ms \(n=37\)$/ })
 
   const wrong = tests.get('a wrong feed')!
   t.equal(wrong.state, 'failed')

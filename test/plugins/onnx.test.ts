@@ -16,7 +16,9 @@ import { resolveConfig } from '../../core/node/resolve-config.ts'
 import { judgeBudget } from '../../plugins/onnx/_internals/judge-budget.ts'
 import { bootstrapDistribution, latencyIntervals, percentileInterval, quantileSorted, summarize } from '../../plugins/onnx/_internals/latency-stats.ts'
 import { binomialCdf, quantileInterval, quantileRanks, samplesForUpperBound } from '../../plugins/onnx/_internals/quantile-interval.ts'
-import { measureTimerResolution, timerWarning } from '../../plugins/onnx/_internals/timer-resolution.ts'
+import { measureTimer, timerResolution, timerWarning, type TimerResolution } from '../../plugins/onnx/_internals/timer-resolution.ts'
+import { measureBatch } from '../../plugins/onnx/_internals/measure-batch.ts'
+import { RssSampler } from '../../plugins/onnx/_internals/rss.ts'
 import { benchOnnx, onnxPlugin, toMeetBudget, type BenchOnnxOptions, type BenchOnnxResult } from '../../plugins/onnx/index.ts'
 import { failureOf } from '../failure-of.ts'
 
@@ -147,7 +149,8 @@ t.test('on 20 runs a bootstrap p99 CI looks bounded, the order-statistic one is 
   const c = r400.batches[0]!
   t.ok(Number.isFinite(c.p99CiMs.high) && c.p99CiMs.highRank <= c.iterations, `n=${c.iterations}: bounded by x(${c.p99CiMs.highRank})`)
   t.notOk(c.warnings.some((w) => w.startsWith('p99 from')), 'no p99 warning from 368 runs on')
-  const met = judgeBudget(r400, { p99Ms: c.p99CiMs.high })
+  // Just beyond the upper bound plus the timer's error (a budget within that error stays inconclusive).
+  const met = judgeBudget(r400, { p99Ms: c.p99CiMs.high + (r400.timer.errorNs + 1) / 1e6 })
   t.equal(met.verdict, 'pass')
   t.match(met.lines[0]!.text, new RegExp(`p99 latency \\S+ ms \\(95% CI \\S+ ms–\\S+ ms, order statistics ${c.p99CiMs.lowRank}–${c.p99CiMs.highRank}\\) within budget`))
   t.equal(r400.method.quantileCi, 'distribution-free order-statistic interval (ranks from Binomial(n, q)), coverage >= 95%')
@@ -167,14 +170,61 @@ t.test('bootstrap interval of the mean agrees with normal theory on a large samp
   t.ok(Math.abs(ci.high - (s.mean + half)) < 0.1 * 2 * half, `high ${ci.high} vs ${s.mean + half}`)
 })
 
-t.test('timer resolution: measured, and warned about near it', async (t) => {
-  const timer = measureTimerResolution()
+t.test('timer: measured once per worker, its error is step + read cost, warned about near it', async (t) => {
+  const timer = measureTimer()
   t.ok(timer.resolutionNs > 0 && timer.resolutionNs < 1e6, `step ${timer.resolutionNs} ns`)
   t.ok(timer.readCostNs >= 0 && timer.readCostNs < 1e6, `read cost ${timer.readCostNs} ns`)
-  // 100 steps of 1 µs = 0.1 ms: a 0.05 ms median is warned about, 0.2 ms is not.
-  const coarse = { resolutionNs: 1000, readCostNs: 50 }
-  t.match(timerWarning(0.05, coarse), /median 50.0 µs is within 100x the timer's resolution \(1.00 µs step/)
+  t.equal(timer.errorNs, timer.resolutionNs + timer.readCostNs)
+  t.equal(timer.reads, 16_000)
+  t.equal(timerResolution(), timerResolution(), 'cached: every benchmark in this worker uses the same figures')
+  // 100 errors of 1.05 µs = 0.105 ms: a 0.05 ms median is warned about, 0.2 ms is not.
+  const coarse: TimerResolution = { resolutionNs: 1000, readCostNs: 50, errorNs: 1050, reads: 16_000 }
+  t.match(timerWarning(0.05, coarse), /^median 50\.0 µs is within 100x the timer's error \(±1\.05 µs: 1\.00 µs step \+ 50 ns per read\), so each sample may be off by more than 1% — a budget within that error of a CI is inconclusive/)
   t.equal(timerWarning(0.2, coarse), undefined)
+})
+
+t.test('the timer decides a budget only when the budget lies within its error of the CI', async (t) => {
+  // A clock with a 1 ms step, far coarser than a 10-50 µs run: before the fix this alone made
+  // the benchmark inconclusive, whatever the budget.
+  const ms1: TimerResolution = { resolutionNs: 1e6, readCostNs: 0, errorNs: 1e6, reads: 16_000 }
+  const session = await ort.InferenceSession.create(small)
+  t.teardown(() => session.release())
+  const feeds = { x: new ort.Tensor('float32', new Float32Array(64), [1, 64]) }
+  const loop = { warmup: 2, minIterations: 400, minTimeMs: 0, maxTimeMs: 3000, maxIterations: 400, bootstrapResamples: 200, seed: 1 }
+  const b = await measureBatch(session, feeds, 1, loop, new RssSampler(10), ms1, 'small.onnx')
+  t.ok(b.p50Ms < 1, `p50 ${b.p50Ms} ms is below the 1 ms step`)
+  t.match(b.warnings.join('\n'), /within 100x the timer's error \(±1\.00 ms/, 'the warning states the error')
+  t.equal(b.inconclusive, false, 'a measurement near the clock\'s step is still a measurement')
+  const r = { ...(await benchOnnx(small, { ...quick, log: false })), timer: ms1, batches: [b] }
+  const judged = (budget: number) => judgeBudget(r, { p50Ms: budget })
+  // Widened CI: [low − 1 ms, high + 1 ms]. A budget beyond high + 1 ms is met.
+  t.equal(judged(b.p50CiMs.high + 1.001).verdict, 'pass', 'a budget cleared by more than the timer error is met')
+  const inside = judged(b.p50CiMs.high + 0.5)
+  t.equal(inside.verdict, 'inconclusive', 'a budget the raw CI clears, but within the timer error, stays inconclusive')
+  t.match(inside.lines[0]!.text, /CI ±1\.00 ms timer error straddles budget <= /)
+  t.match(inside.reason, /^the budget \S+ ms lies within the timer's error \(±1\.00 ms per run\) of the batch 1 p50 95% CI \S+ ms–\S+ ms \(n=400\)$/)
+  t.same([inside.lines[0]!.judgedCi!.low, inside.lines[0]!.judgedCi!.high], [b.p50CiMs.low - 1, b.p50CiMs.high + 1])
+  // With this worker's real timer (tens of ns), a ~0.01-0.05 ms median against 1 ms is met.
+  const real = { ...r, timer: timerResolution() }
+  t.equal(judgeBudget(real, { p50Ms: 1 }).verdict, 'pass', `p50 ${b.p50Ms} ms vs 1 ms with a ±${real.timer.errorNs} ns timer`)
+  // Throughput is widened through the mean latency: a clock error of 1 ms makes 0 samples/s possible.
+  t.equal(judgeBudget(r, { throughputMin: 2000 }).verdict, 'inconclusive', 'a 1 ms error allows under 1000 samples/s')
+  t.equal(judgeBudget(real, { throughputMin: 2000 }).verdict, 'pass')
+})
+
+t.test('the same benchmark called 8 times in one file gives the same verdict each time', async (t) => {
+  // A 10-50 µs model: before the fix, each call re-measured the timer's read cost (30-140 ns)
+  // and the median sat at the 100x line, so calls flipped between pass and inconclusive.
+  const verdicts: string[] = []
+  const budgets: string[] = []
+  for (let i = 0; i < 8; i++) {
+    const r = await benchOnnx(small, { ...quick, minTimeMs: 20, log: false })
+    verdicts.push(r.verdict)
+    budgets.push(judgeBudget(r, { p50Ms: 1 }).verdict)
+    t.equal(r.timer, timerResolution(), `call ${i + 1} uses the worker's timer`)
+  }
+  t.same(verdicts, new Array(8).fill('pass'))
+  t.same(budgets, new Array(8).fill('pass'), 'a p50 of ~0.01-0.05 ms meets a 1 ms budget every time')
 })
 
 t.test('benchOnnx measures a real session at each batch size', async (t) => {
@@ -307,10 +357,10 @@ t.test('bad inputs name the input and the expected vs given dtype or shape', asy
   await reject({ inputs: { x: f32([2, 32]) } }, /input 'x' has size 32 at axis 1, but small\.onnx expects 64 \(expected x: float32 \[batch, 64\], given float32 \[2, 32\]\) — feed shape \[2, 64\]/, 'INPUT_SHAPE')
   await reject({ inputs: { x: { data: [1, 2, 3], dims: [1, 64] } } }, /input 'x' has 3 values but dims \[1, 64\] hold 64/, 'INPUT_SHAPE')
   await reject({ inputs: { x: f32([1, 64]) }, batchSizes: [1] }, /give either inputs .* or batchSizes/, 'BAD_OPTION')
-  await reject({ batchSizes: [0] }, /batchSizes\[0\] must be a positive integer, got 0/, 'BAD_OPTION')
+  await reject({ batchSizes: [0] }, /^benchOnnx: option "batchSizes\.0" must be >= 1 \(got 0\)$/, 'BAD_OPTION')
   await reject({ minTimeMs: 100, maxTimeMs: 10 }, /maxTimeMs \(10\) is below minTimeMs \(100\)/, 'BAD_OPTION')
-  await reject({ warmup: -1 }, /warmup must be a count of runs \(integer >= 0\) or \{ ms \}, got -1/, 'BAD_OPTION')
-  await reject({ dims: { seq: 2.5 } }, /dims\.seq must be a positive integer, got 2\.5/, 'BAD_OPTION')
+  await reject({ warmup: -1 }, /^benchOnnx: option "warmup" must be a count of runs \(an integer >= 0\) or \{ ms \} with ms >= 0 \(got -1\)$/, 'BAD_OPTION')
+  await reject({ dims: { seq: 2.5 } }, /^benchOnnx: option "dims\.seq" must be an integer \(got 2\.5\)$/, 'BAD_OPTION')
   // Feeds that are not tensors: a bare typed array or plain array has no shape.
   await reject({ inputs: { x: new Float32Array(64) as never } }, /input 'x' is a Float32Array, which has no shape — pass an ort\.Tensor or \{ data, dims \}/, 'INPUT_SHAPE')
   await reject({ inputs: { x: new Array(64).fill(0) as never } }, /input 'x' is a plain array, which has no shape — pass an ort\.Tensor or \{ data, dims \}/, 'INPUT_SHAPE')
@@ -329,6 +379,25 @@ t.test('bad inputs name the input and the expected vs given dtype or shape', asy
   const fixed = reluModel({ dims: [3, 4] })
   await t.rejects(benchOnnx(fixed, { ...quick, batchSizes: [8] }), { message: /has no dynamic dimension \(x: float32 \[3, 4\]\), so it only runs at batch size 3 — use batchSizes: \[3\]/ })
   t.equal((await benchOnnx(fixed, { ...quick, log: false })).batches[0]!.batchSize, 3)
+})
+
+t.test('benchOnnx options: a misspelled or ill-typed option is a one-line error naming it', async (t) => {
+  // Before: { minIteration: 400 } ran the default 20 iterations without a word.
+  const reject = (options: Record<string, unknown>, message: RegExp) =>
+    t.rejects(benchOnnx(small, { ...quick, ...options } as BenchOnnxOptions), { name: 'BenchOnnxError', code: 'BAD_OPTION', message })
+  await reject({ minIteration: 400 }, /^benchOnnx: unknown option "minIteration" — did you mean "minIterations"\? \(known: name, inputs, batchSize, batchSizes, batchDim, dims, generate, warmup, minIterations, .*\)$/)
+  await reject({ batchsizes: [1, 8] }, /^benchOnnx: unknown option "batchsizes" — did you mean "batchSizes"\?/)
+  await reject({ minIterations: '400' }, /^benchOnnx: option "minIterations" must be an integer \(got "400"\)$/)
+  await reject({ minIterations: 2.5 }, /^benchOnnx: option "minIterations" must be an integer \(got 2\.5\)$/)
+  await reject({ maxTimeMs: -1 }, /^benchOnnx: option "maxTimeMs" must be a number >= 0 \(got -1\)$/)
+  await reject({ log: 'yes' }, /^benchOnnx: option "log" must be a boolean \(got "yes"\)$/)
+  await reject({ generate: 5 }, /^benchOnnx: option "generate" must be a function \(input, rng\) => data \(got 5\)$/)
+  await reject({ batchSizes: [] }, /^benchOnnx: option "batchSizes" must be at least 1 long \(got \[\]\)$/)
+  await reject({ inputs: 3 }, /^benchOnnx: option "inputs" must be an object of feeds by input name \(got 3\)$/)
+  await t.rejects(benchOnnx(small, 400 as never), { code: 'BAD_OPTION', message: /^benchOnnx: options must be an object such as \{ batchSizes: \[1, 8\] \} \(got 400\)$/ })
+  // The same options spelled right run.
+  const ok = await benchOnnx(small, { ...quick, minIterations: 25, batchSizes: [1], log: false, generate: () => new Float32Array(64) })
+  t.equal(ok.batches[0]!.iterations >= 25, true)
 })
 
 t.test('batchDim: a seq-first [seq, batch, d] model benchmarks its batch axis', async (t) => {
@@ -423,8 +492,12 @@ t.test('a budget inside the confidence interval is inconclusive, not a pass or a
   t.equal(judged.verdict, 'inconclusive')
   t.match(judged.lines[0]!.text, /p50 latency .* CI straddles budget <= /)
   expect(r).toMeetBudget({ p50Ms: { 1: inside } }) // inconclusive: the matcher does not throw
-  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.high } }).verdict, 'pass', 'the whole CI within the budget')
-  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.low * 0.999 } }).verdict, 'fail', 'the whole CI beyond the budget')
+  // The CI is judged widened by the timer's error e on each side.
+  const e = (r.timer.errorNs + 1) / 1e6
+  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.high + e } }).verdict, 'pass', 'the whole CI (± the timer error) within the budget')
+  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.low - e } }).verdict, 'fail', 'the whole CI (± the timer error) beyond the budget')
+  t.equal(judgeBudget(r, { p50Ms: { 1: b.p50CiMs.high } }).verdict, 'inconclusive', 'the upper bound itself is within the timer error')
+  t.match(judged.reason, new RegExp(`^the budget \\S+ ms lies inside the batch 1 p50 95% CI \\S+ ms–\\S+ ms \\(n=${b.iterations}\\)$`))
 })
 
 t.test('throughput and load-time budgets: inconclusive inside the CI, breached beyond it', async (t) => {
@@ -435,8 +508,11 @@ t.test('throughput and load-time budgets: inconclusive inside the CI, breached b
   const straddled = judgeBudget(r, { throughputMin: { 8: inside } })
   t.equal(straddled.verdict, 'inconclusive')
   t.match(straddled.lines[0]!.text, /batch 8 \(n=\d+\) throughput \S+\/s \(95% CI \S+\/s–\S+\/s\) CI straddles budget >= /)
-  t.equal(judgeBudget(r, { throughputMin: { 8: b.throughputCi.low } }).verdict, 'pass', 'the whole CI at or above the minimum')
-  t.equal(judgeBudget(r, { throughputMin: { 8: b.throughputCi.high * 1.001 } }).verdict, 'fail', 'the whole CI below the minimum')
+  const line = straddled.lines[0]!
+  t.ok(line.judgedCi!.low < b.throughputCi.low && line.judgedCi!.high > b.throughputCi.high, 'judged on the CI widened by the timer error')
+  t.equal(judgeBudget(r, { throughputMin: { 8: line.judgedCi!.low } }).verdict, 'pass', 'the whole widened CI at or above the minimum')
+  t.equal(judgeBudget(r, { throughputMin: { 8: line.judgedCi!.high * 1.001 } }).verdict, 'fail', 'the whole widened CI below the minimum')
+  t.match(straddled.reason, /^the budget \S+\/s lies inside the batch 8 throughput 95% CI \S+\/s–\S+\/s \(n=\d+\)$/)
   // Load time is one measurement, judged on its value.
   const load = failureOf(() => expect(r).toMeetBudget({ loadMs: r.loadMs! / 2 }))
   t.match(load, /breached 1 of 1 budgets:\n  ✗ load time \S+ ms \(single measurement\) exceeds budget <= \S+ ms/)
@@ -523,8 +599,8 @@ t.test('warm-up: a duration, and bounded by maxTimeMs', async (t) => {
     t.match(b.warnings.join('\n'), new RegExp(`warm-up stopped after ${b.warmupIterations} runs at maxTimeMs 20 ms, so cold runs may be timed`))
     t.equal(cut.verdict, 'inconclusive')
   }
-  await t.rejects(benchOnnx(small, { ...quick, warmup: {} as never }), { code: 'BAD_OPTION', message: /warmup\.ms must be a non-negative number, got undefined/ })
-  await t.rejects(benchOnnx(small, { ...quick, warmup: { ms: -1 } }), { code: 'BAD_OPTION', message: /warmup\.ms must be a non-negative number, got -1/ })
+  await t.rejects(benchOnnx(small, { ...quick, warmup: {} as never }), { code: 'BAD_OPTION', message: /option "warmup" must be a count of runs .* \(got \{\}\)$/ })
+  await t.rejects(benchOnnx(small, { ...quick, warmup: { ms: -1 } }), { code: 'BAD_OPTION', message: /option "warmup" must be .* \(got \{"ms":-1\}\)$/ })
 })
 
 t.test('toMeetBudget rejects a budget it cannot check', async (t) => {

@@ -4,6 +4,7 @@
  */
 import { formatTable, type AnnotationValue } from 'mltest/plugin'
 import type { BatchResult, BenchOnnxResult } from '../bench-onnx.ts'
+import { formatNs } from './timer-resolution.ts'
 
 /** Milliseconds with three significant digits, never in exponent form. */
 export function ms(value: number): string {
@@ -54,7 +55,7 @@ export function formatBenchReport(result: BenchOnnxResult): string {
   ])
   const table = formatTable([header, ...rows], { align: 'right' })
   const foot = [
-    `${formatMethod(result)}; throughput = batch × iterations / summed latency; timer step ${result.timer.resolutionNs} ns`,
+    `${formatMethod(result)}; throughput = batch × iterations / summed latency`,
     ...result.batches.flatMap((b) => b.warnings.map((w) => `warning (batch ${b.batchSize}): ${w}`)),
   ]
   return [...head, table, ...foot].join('\n')
@@ -63,7 +64,11 @@ export function formatBenchReport(result: BenchOnnxResult): string {
 /** How every figure and interval was computed, for the table and the budget report. */
 export function formatMethod(result: BenchOnnxResult): string {
   const m = result.method
-  return `percentiles: ${m.percentiles}; p50/p99 CI: ${m.quantileCi}; throughput CI: ${m.throughputCi}, ${m.bootstrapResamples} resamples, seed ${m.seed}`
+  const t = result.timer
+  return (
+    `percentiles: ${m.percentiles}; p50/p99 CI: ${m.quantileCi}; throughput CI: ${m.throughputCi}, ${m.bootstrapResamples} resamples, seed ${m.seed}; ` +
+    `timer error ±${formatNs(t.errorNs)} per run (${formatNs(t.resolutionNs)} step + ${formatNs(t.readCostNs)} per read, from ${t.reads} reads), added to each end of a latency CI when judging a budget`
+  )
 }
 
 /** One line for the check record. */
@@ -91,6 +96,8 @@ export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationV
     rssAfterReleaseMb: m.rssAfterReleaseMb,
     processPeakRssMb: m.processPeakRssMb,
     timerResolutionNs: result.timer.resolutionNs,
+    timerReadCostNs: result.timer.readCostNs,
+    timerErrorNs: result.timer.errorNs,
     percentileMethod: result.method.percentiles,
     quantileCiMethod: result.method.quantileCi,
     throughputCiMethod: result.method.throughputCi,

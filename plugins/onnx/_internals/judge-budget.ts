@@ -5,11 +5,18 @@
  * tell). Percentile CIs are order-statistic intervals, unbounded above when there are too
  * few runs to bound the quantile, so a p99 "at most" budget is then inconclusive. Figures
  * measured once (load time, rss) are judged on their value.
+ *
+ * The clock: every timed sample is known only to ±e, e = the timer's step + one read's cost
+ * (timer-resolution.ts). Shifting every sample by at most e shifts every order statistic and
+ * the mean by at most e, so a latency CI is judged widened to [low − e, high + e] (throughput
+ * through the mean latency the same way). The timer thus decides nothing unless a budget lies
+ * within e of a CI: a 0.01 ms median is met against a 1 ms budget whatever the clock.
  */
 import type { BenchOnnxResult } from '../bench-onnx.ts'
 import { ms, perSecond } from './format-report.ts'
 import type { Interval } from './latency-stats.ts'
 import { samplesForUpperBound, type QuantileInterval } from './quantile-interval.ts'
+import { formatNs } from './timer-resolution.ts'
 
 /** A limit for every batch size, or per batch size: `{ 1: 2, 32: 20 }`. */
 export type BudgetValue = number | Record<number, number>
@@ -36,14 +43,20 @@ export interface BudgetLine {
   batchSize?: number
   observed: number
   ci?: Interval
+  /** For timed figures: the CI widened by the timer's error, which the outcome is judged on. */
+  judgedCi?: Interval
   limit: number
   outcome: BudgetOutcome
   text: string
+  /** Why the outcome is inconclusive, one sentence; absent otherwise. */
+  reason?: string
 }
 
 export interface BudgetJudgement {
   verdict: 'pass' | 'fail' | 'inconclusive'
   lines: BudgetLine[]
+  /** Why the verdict is inconclusive: the inconclusive budgets' reasons; absent otherwise. */
+  reason?: string
 }
 
 const KEYS: Array<keyof Budget> = ['p50Ms', 'p99Ms', 'throughputMin', 'rssMb', 'rssDeltaMb', 'loadMs']
@@ -91,6 +104,18 @@ function judge(observed: number, limit: number, atMost: boolean, ci?: Interval):
   return 'inconclusive'
 }
 
+/** A latency CI widened by the timer's error `e` ms on each side (an unbounded end stays unbounded). */
+function widenLatency(ci: Interval, e: number): Interval {
+  return { low: ci.low - e, high: ci.high + e }
+}
+
+/** A throughput CI (batch × 1000 / mean latency) widened through the mean latency by `e` ms. */
+function widenThroughput(ci: Interval, batchSize: number, e: number): Interval {
+  const perMs = batchSize * 1000
+  const fastestMean = perMs / ci.high - e
+  return { low: perMs / (perMs / ci.low + e), high: fastestMean > 0 ? perMs / fastestMean : Number.POSITIVE_INFINITY }
+}
+
 function isQuantileInterval(ci: Interval): ci is QuantileInterval {
   return typeof (ci as QuantileInterval).highRank === 'number'
 }
@@ -107,22 +132,31 @@ function describeCi(ci: Interval | undefined, unit: (x: number) => string): stri
 
 export function judgeBudget(result: BenchOnnxResult, budget: Budget): BudgetJudgement {
   const lines: BudgetLine[] = []
-  const add = (line: Omit<BudgetLine, 'outcome' | 'text'>, atMost: boolean, unit: (x: number) => string, what: string) => {
-    const outcome = judge(line.observed, line.limit, atMost, line.ci)
-    const verb = outcome === 'met' ? 'within' : outcome === 'breached' ? (atMost ? 'exceeds' : 'below') : 'CI straddles'
+  const errorMs = result.timer.errorNs / 1e6
+  const timerError = `±${formatNs(result.timer.errorNs)}`
+  const add = (line: Omit<BudgetLine, 'outcome' | 'text' | 'reason'>, atMost: boolean, unit: (x: number) => string, what: string, label = what, n?: number) => {
+    const outcome = judge(line.observed, line.limit, atMost, line.judgedCi ?? line.ci)
+    // Inconclusive only through the timer's error: the CI alone would have decided.
+    const byTimer = outcome === 'inconclusive' && line.ci !== undefined && judge(line.observed, line.limit, atMost, line.ci) !== 'inconclusive'
+    const verb = outcome === 'met' ? 'within' : outcome === 'breached' ? (atMost ? 'exceeds' : 'below') : byTimer ? `CI ${timerError} timer error straddles` : 'CI straddles'
     const text = `${what} ${unit(line.observed)} (${describeCi(line.ci, unit)}) ${verb} budget ${atMost ? '<=' : '>='} ${unit(line.limit)}`
-    lines.push({ ...line, outcome, text })
+    lines.push({ ...line, outcome, text, ...(outcome === 'inconclusive' ? { reason: inconclusiveReason(line, unit, label, n, byTimer, timerError) } : {}) })
   }
   const msUnit = (x: number) => `${ms(x)} ms`
   for (const b of result.batches) {
     const tag = `batch ${b.batchSize} (n=${b.iterations})`
     const p50 = limitFor(budget.p50Ms, b.batchSize)
-    if (p50 !== undefined) add({ budget: 'p50Ms', batchSize: b.batchSize, observed: b.p50Ms, ci: b.p50CiMs, limit: p50 }, true, msUnit, `${tag} p50 latency`)
+    if (p50 !== undefined) {
+      add({ budget: 'p50Ms', batchSize: b.batchSize, observed: b.p50Ms, ci: b.p50CiMs, judgedCi: widenLatency(b.p50CiMs, errorMs), limit: p50 }, true, msUnit, `${tag} p50 latency`, `batch ${b.batchSize} p50`, b.iterations)
+    }
     const p99 = limitFor(budget.p99Ms, b.batchSize)
-    if (p99 !== undefined) add({ budget: 'p99Ms', batchSize: b.batchSize, observed: b.p99Ms, ci: b.p99CiMs, limit: p99 }, true, msUnit, `${tag} p99 latency`)
+    if (p99 !== undefined) {
+      add({ budget: 'p99Ms', batchSize: b.batchSize, observed: b.p99Ms, ci: b.p99CiMs, judgedCi: widenLatency(b.p99CiMs, errorMs), limit: p99 }, true, msUnit, `${tag} p99 latency`, `batch ${b.batchSize} p99`, b.iterations)
+    }
     const tput = limitFor(budget.throughputMin, b.batchSize)
     if (tput !== undefined) {
-      add({ budget: 'throughputMin', batchSize: b.batchSize, observed: b.throughput, ci: b.throughputCi, limit: tput }, false, (x) => `${perSecond(x)}/s`, `${tag} throughput`)
+      const judgedCi = widenThroughput(b.throughputCi, b.batchSize, errorMs)
+      add({ budget: 'throughputMin', batchSize: b.batchSize, observed: b.throughput, ci: b.throughputCi, judgedCi, limit: tput }, false, (x) => `${perSecond(x)}/s`, `${tag} throughput`, `batch ${b.batchSize} throughput`, b.iterations)
     }
   }
   const mib = (x: number) => `${x.toFixed(1)} MiB`
@@ -132,5 +166,17 @@ export function judgeBudget(result: BenchOnnxResult, budget: Budget): BudgetJudg
   }
   if (budget.loadMs !== undefined && result.loadMs !== null) add({ budget: 'loadMs', observed: result.loadMs, limit: budget.loadMs }, true, msUnit, 'load time')
   const verdict = lines.some((l) => l.outcome === 'breached') ? 'fail' : lines.some((l) => l.outcome === 'inconclusive') ? 'inconclusive' : 'pass'
-  return { verdict, lines }
+  const reason = verdict === 'inconclusive' ? lines.flatMap((l) => (l.reason ? [l.reason] : [])).join('; ') : undefined
+  return { verdict, lines, ...(reason ? { reason } : {}) }
+}
+
+/** One sentence: too few runs to bound a percentile, the budget within the timer's error of the CI, or the budget inside the CI. */
+function inconclusiveReason(line: Omit<BudgetLine, 'outcome' | 'text' | 'reason'>, unit: (x: number) => string, label: string, n: number | undefined, byTimer: boolean, timerError: string): string {
+  const ci = line.ci!
+  const runs = n === undefined ? '' : ` (n=${n})`
+  if (isQuantileInterval(ci) && !Number.isFinite(ci.high)) return `${label} needs at least ${samplesForUpperBound(ci.q)} runs for an upper bound; ${ci.highRank - 1} ran`
+  const end = (x: number) => (Number.isFinite(x) ? unit(x) : x > 0 ? '∞' : '−∞')
+  const range = `${end(ci.low)}–${end(ci.high)}`
+  if (byTimer) return `the budget ${unit(line.limit)} lies within the timer's error (${timerError} per run) of the ${label} 95% CI ${range}${runs}`
+  return `the budget ${unit(line.limit)} lies inside the ${label} 95% CI ${range}${runs}`
 }

@@ -131,8 +131,13 @@ export async function measureBatch(
   if (samples.length < p99Samples) {
     warnings.push(`p99 from ${samples.length} runs has no upper 95% confidence bound (it needs ${p99Samples}+), so a p99 budget is inconclusive — raise minIterations or minTimeMs`)
   }
+  // The timer's error is stated, and judged only against a budget (judge-budget.ts): on its
+  // own a measurement near the clock's resolution is still a measurement.
   const resolution = timerWarning(stats.p50, timer)
   if (resolution) warnings.push(resolution)
+  const reasons: string[] = []
+  if (truncated) reasons.push(`batch ${batchSize}: only ${samples.length} of the ${loop.minIterations} minimum iterations fit in maxTimeMs ${loop.maxTimeMs} ms`)
+  if (warmupCut) reasons.push(`batch ${batchSize}: the warm-up stopped after ${warmupIterations} runs at maxTimeMs ${loop.maxTimeMs} ms, so cold runs may be timed`)
   return {
     batchSize,
     feeds: feedText,
@@ -153,6 +158,7 @@ export async function measureBatch(
     throughputCi: { low: (batchSize * 1000) / ci.mean.high, high: (batchSize * 1000) / ci.mean.low },
     wallMs: elapsed,
     warnings,
-    inconclusive: truncated || warmupCut || resolution !== undefined,
+    inconclusive: reasons.length > 0,
+    ...(reasons.length ? { inconclusiveReason: reasons.join('; ') } : {}),
   }
 }
