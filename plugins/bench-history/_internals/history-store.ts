@@ -175,7 +175,7 @@ export async function openHistory(path: string, options: OpenOptions): Promise<H
   try {
     // Read-only checks first: nothing below writes until the file is known to be ours.
     const check = db.pragma('quick_check', { simple: true }) as string
-    if (check !== 'ok') throw historyErrors.corrupt(path, `integrity check: ${check}`)
+    if (check !== 'ok') throw historyErrors.corrupt(path, `integrity check: ${oneLine(check)}`)
     const version = db.pragma('user_version', { simple: true }) as number
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name)
     if (tables.length > 0 || version !== 0) {
@@ -195,10 +195,16 @@ export async function openHistory(path: string, options: OpenOptions): Promise<H
   }
 }
 
+/** SQLite's multi-line diagnostics as one short line. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\*\*\* in database main \*\*\*/g, '').trim().replace(/\s*\n\s*/g, '; ')
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat
+}
+
 /** SQLite failures as one-line history errors (corruption, a lock held too long). */
 export function translateError(path: string, error: unknown): unknown {
   if (error instanceof HistoryFileError) return error
-  if (isCorruption(error)) return historyErrors.corrupt(path, (error as Error).message)
+  if (isCorruption(error)) return historyErrors.corrupt(path, oneLine((error as Error).message))
   if (isBusy(error)) return historyErrors.locked(path, BUSY_TIMEOUT_MS / 1000)
   return error
 }
