@@ -33,13 +33,45 @@ export async function importOptional<T>(specifier: string, feature: string, unwr
 interface TfjsLike {
   getBackend(): string
   backend(): unknown
+  engine?(): unknown
+}
+
+/** The parts of tfjs's engine that hold the CPU backend: its instance and its factory. */
+interface TfEngineLike {
+  registry: Record<string, unknown>
+  registryFactory: Record<string, { factory: () => unknown } | undefined>
+}
+
+const SILENCED = Symbol.for('mltest.silencedTfjsCpuBackend')
+
+function quiet(backend: unknown): unknown {
+  if (typeof backend === 'object' && backend !== null && 'firstUse' in backend) (backend as { firstUse: boolean }).firstUse = false
+  return backend
 }
 
 /**
- * tfjs's CPU backend prints an "install tfjs-node" banner on first use in Node. It would land
- * in the captured output of whichever test first touches tfjs, so checks switch it off once
- * the backend is chosen.
+ * tfjs's CPU backend prints an "install tfjs-node" banner on its first tensor in Node. It
+ * would land in the captured output of whichever test first touches tfjs, so checks switch it
+ * off once tfjs is loaded. Without `tf`, this silences whatever tfjs this thread has already
+ * loaded (tfjs keeps its engine on `globalThis`), without loading tfjs or starting a backend:
+ * the CPU backend, if it exists, and the one its factory makes later (after a reset, or on
+ * first use), so a plugin can call it before every test at no cost.
  */
-export function silenceTfjsCpuBanner(tf: TfjsLike): void {
-  if (tf.getBackend() === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false
+export function silenceTfjsCpuBanner(tf?: TfjsLike): void {
+  const engine = (tf?.engine?.() ?? (globalThis as { _tfengine?: unknown })._tfengine) as Partial<TfEngineLike> | undefined
+  if (!engine?.registry || !engine.registryFactory) {
+    if (tf && tf.getBackend() === 'cpu') quiet(tf.backend())
+    return
+  }
+  quiet(engine.registry.cpu)
+  const entry = engine.registryFactory.cpu
+  if (!entry || (entry.factory as { [SILENCED]?: boolean })[SILENCED]) return
+  const make = entry.factory
+  entry.factory = Object.assign(
+    () => {
+      const backend = make()
+      return typeof (backend as Promise<unknown> | undefined)?.then === 'function' ? (backend as Promise<unknown>).then(quiet) : quiet(backend)
+    },
+    { [SILENCED]: true },
+  )
 }

@@ -7,46 +7,14 @@
  */
 import fc, { type Arbitrary } from 'fast-check'
 import type { Tensor } from '@tensorflow/tfjs'
-import { BUILTIN_DEFAULTS, checkProbability, stabilityDefaults } from './_internals/defaults.ts'
+import { parseCheckOptions, type z } from 'mltest/plugin'
+import { batchOptions, isArbitrary, isShape, shapeOptions, tensorOptions, type BatchOptions, type ShapeOptions, type TensorOptions } from './arbitrary-options.ts'
+import { BUILTIN_DEFAULTS, stabilityDefaults } from './_internals/defaults.ts'
 import { edgeValues, float32Bound, FLOAT32 } from './_internals/edge-values.ts'
 import { loadedTfjs, preloadTfjs } from './_internals/tfjs.ts'
-import { DTYPES, sizeOf, typedArrayOf, type DType, type TensorValue } from './_internals/tensor-value.ts'
+import { sizeOf, typedArrayOf, type DType, type TensorValue } from './_internals/tensor-value.ts'
 
-export interface TensorOptions<D extends DType = 'float32'> {
-  /** A fixed shape such as `[4, 8]`, or a shape arbitrary such as `arb.shape({ rank: 2 })`. */
-  shape: readonly number[] | Arbitrary<number[]>
-  /** Default `'float32'`. */
-  dtype?: D
-  /** Smallest value (default: the dtype's lowest finite value). */
-  min?: number
-  /** Largest value (default: the dtype's highest finite value). */
-  max?: number
-  /**
-   * Probability of drawing an element from the edge values (0 or `false`: off). Default and
-   * `true`: the plugin's `edgeBias` option, 0.1 unless configured.
-   */
-  edgeBias?: number | boolean
-  /** Also generate NaN and, when the bounds allow, ±Infinity (default false). */
-  nonFinite?: boolean
-}
-
-export interface ShapeOptions {
-  /** A rank, or `[minRank, maxRank]` (default 1). */
-  rank?: number | readonly [number, number]
-  /** Smallest dimension (default 1; 0 allows empty tensors). */
-  minDim?: number
-  /** Largest dimension (default 8). */
-  maxDim?: number
-}
-
-export interface BatchOptions<D extends DType = 'float32'> extends Omit<TensorOptions<D>, 'shape'> {
-  /** Shape of one example; the batch adds a leading dimension. */
-  shape: readonly number[]
-  /** Smallest batch (default 1: batch statistics over one example are a classic edge). */
-  minSize?: number
-  /** Largest batch (default 16). */
-  maxSize?: number
-}
+type ElementOptions = Omit<z.output<typeof tensorOptions>, 'shape'>
 
 const WEIGHT_SCALE = 1000
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 }
@@ -55,14 +23,9 @@ function fail(message: string): never {
   throw new TypeError(message)
 }
 
-function isArbitrary(value: unknown): value is Arbitrary<unknown> {
-  return value instanceof fc.Arbitrary
-}
-
+/** A shape drawn from a shape arbitrary, checked as it is drawn. */
 function checkShape(shape: unknown, what: string): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    fail(`${what}: shape must be an array of non-negative integers or an arbitrary such as arb.shape({ rank: 2 }), got ${JSON.stringify(shape)}`)
-  }
+  if (!isShape(shape)) fail(`${what}: the shape arbitrary must generate arrays of non-negative integers, got ${JSON.stringify(shape)}`)
   return [...shape]
 }
 
@@ -70,7 +33,7 @@ function resolveEdgeBias(edgeBias: number | boolean | undefined): number {
   const configured = stabilityDefaults().edgeBias
   if (edgeBias === undefined) return configured
   if (typeof edgeBias === 'boolean') return edgeBias ? configured || BUILTIN_DEFAULTS.edgeBias : 0
-  return checkProbability(edgeBias, 'arb.tensor({ edgeBias })')
+  return edgeBias
 }
 
 /** Everything needed to build elements and tensor patterns for one dtype and range. */
@@ -81,16 +44,14 @@ interface ElementSpec {
   edgeBias: number
 }
 
-function elementSpec<D extends DType>(options: Omit<TensorOptions<D>, 'shape'>, what: string): ElementSpec {
+function elementSpec(options: ElementOptions, what: string): ElementSpec {
   const dtype = options.dtype ?? 'float32'
-  if (!DTYPES.includes(dtype)) fail(`${what}: dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`)
   const nonFinite = options.nonFinite === true && dtype !== 'int32'
   const widest = dtype === 'int32' ? INT32 : dtype === 'float64' ? { min: -Number.MAX_VALUE, max: Number.MAX_VALUE } : { min: -FLOAT32.max, max: FLOAT32.max }
   const min = options.min ?? (nonFinite ? -Infinity : widest.min)
   const max = options.max ?? (nonFinite ? Infinity : widest.max)
-  if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max) || min > max) {
-    fail(`${what}: min and max must be numbers with min <= max, got min ${String(min)} and max ${String(max)}`)
-  }
+  // Also catches one bound given and the other defaulted past it (max -3e9 for int32).
+  if (min > max) fail(`${what}: min must be <= max, got min ${String(min)} and max ${String(max)} — swap them or widen the range`)
   const noNaN = !nonFinite
   const base =
     dtype === 'float32'
@@ -151,38 +112,31 @@ function fixedShapeTensor<D extends DType>(spec: ElementSpec, shape: number[]): 
   ])
 }
 
-/** Tensors (`{ data, shape, dtype }`) of a fixed or fuzzed shape. */
-function tensor<D extends DType = 'float32'>(options: TensorOptions<D>): Arbitrary<TensorValue<D>> {
-  if (typeof options !== 'object' || options === null) fail('arb.tensor(options): pass options such as { shape: [8] }')
-  const spec = elementSpec(options, 'arb.tensor')
-  if (isArbitrary(options.shape)) {
-    return (options.shape as Arbitrary<number[]>).chain((shape) => fixedShapeTensor<D>(spec, checkShape(shape, 'arb.tensor')))
-  }
-  return fixedShapeTensor<D>(spec, checkShape(options.shape, 'arb.tensor'))
+function tensorOf<D extends DType>(parsed: z.output<typeof tensorOptions>, what: string): Arbitrary<TensorValue<D>> {
+  const spec = elementSpec(parsed, what)
+  const { shape } = parsed
+  if (isArbitrary(shape)) return shape.chain((drawn) => fixedShapeTensor<D>(spec, checkShape(drawn, what)))
+  return fixedShapeTensor<D>(spec, [...shape])
 }
 
-function checkCount(value: unknown, what: string, min: number): number {
-  if (!Number.isInteger(value) || (value as number) < min) fail(`${what} must be an integer >= ${min}, got ${String(value)}`)
-  return value as number
+/** Tensors (`{ data, shape, dtype }`) of a fixed or fuzzed shape. */
+function tensor<D extends DType = 'float32'>(options: TensorOptions<D>): Arbitrary<TensorValue<D>> {
+  return tensorOf<D>(parseCheckOptions('arb.tensor', tensorOptions, options), 'arb.tensor')
 }
 
 /** Shapes for shape fuzzing: rank and dimensions shrink towards the smallest. */
 function shape(options: ShapeOptions = {}): Arbitrary<number[]> {
-  const [minRank, maxRank] = typeof options.rank === 'number' ? [options.rank, options.rank] : (options.rank ?? [1, 1])
-  checkCount(minRank, 'arb.shape({ rank })', 0)
-  checkCount(maxRank, 'arb.shape({ rank })', minRank)
-  const minDim = checkCount(options.minDim ?? 1, 'arb.shape({ minDim })', 0)
-  const maxDim = checkCount(options.maxDim ?? 8, 'arb.shape({ maxDim })', minDim)
+  const { rank, minDim, maxDim } = parseCheckOptions('arb.shape', shapeOptions, options)
+  const [minRank, maxRank] = typeof rank === 'number' ? [rank, rank] : rank
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank })
 }
 
 /** A batch: tensors of shape `[batchSize, ...shape]`, with the batch size fuzzed. */
 function batch<D extends DType = 'float32'>(options: BatchOptions<D>): Arbitrary<TensorValue<D>> {
-  const example = checkShape(options.shape, 'arb.batch')
-  const minSize = checkCount(options.minSize ?? 1, 'arb.batch({ minSize })', 0)
-  const maxSize = checkCount(options.maxSize ?? 16, 'arb.batch({ maxSize })', minSize)
-  const spec = elementSpec(options, 'arb.batch')
-  return fc.integer({ min: minSize, max: maxSize }).chain((size) => fixedShapeTensor<D>(spec, [size, ...example]))
+  const parsed = parseCheckOptions('arb.batch', batchOptions, options)
+  const example = [...parsed.shape]
+  const spec = elementSpec(parsed, 'arb.batch')
+  return fc.integer({ min: parsed.minSize, max: parsed.maxSize }).chain((size) => fixedShapeTensor<D>(spec, [size, ...example]))
 }
 
 /**
@@ -195,9 +149,10 @@ function batch<D extends DType = 'float32'>(options: BatchOptions<D>): Arbitrary
  * the check's tfjs scope and freed with it.
  */
 function tfTensor(options: TensorOptions<'float32' | 'int32'>): Arbitrary<Tensor> {
-  if ((options?.dtype as string) === 'float64') fail('arb.tfTensor: tfjs has no float64 tensors; use dtype float32, or arb.tensor for float64')
+  const parsed = parseCheckOptions('arb.tfTensor', tensorOptions, options)
+  if (parsed.dtype === 'float64') fail('arb.tfTensor: option "dtype" must be float32 or int32 (got "float64") — tfjs has no float64 tensors; use arb.tensor for float64')
   preloadTfjs()
-  return tensor(options).map((t) => {
+  return tensorOf<'float32' | 'int32'>(parsed, 'arb.tfTensor').map((t) => {
     const tf = loadedTfjs('arb.tfTensor')
     const generated = tf.tensor(t.data, t.shape, t.dtype)
     Object.defineProperty(generated, fc.cloneMethod, { value: () => tf.clone(generated) })

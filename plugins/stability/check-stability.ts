@@ -9,8 +9,10 @@
  * in the options replay one call directly.
  */
 import fc, { type Arbitrary, type IAsyncProperty, type IProperty, type Parameters, type RunDetails } from 'fast-check'
-import { currentTest, recordCheck } from 'mltest/plugin'
-import { checkRuns, stabilityDefaults } from './_internals/defaults.ts'
+import { currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
+import { isArbitrary } from './arbitrary-options.ts'
+import { runsSchema, stabilityDefaults } from './_internals/defaults.ts'
+import { field } from './_internals/option-fields.ts'
 import { failureReport, StabilityError, Violation } from './_internals/report.ts'
 import { loadTfjs, openTfScope, tfjsRequested } from './_internals/tfjs.ts'
 import { finite } from './oracles.ts'
@@ -22,17 +24,30 @@ const AsyncFunction = (async () => undefined).constructor
 /** Captured at load, so a test that stubs Math.random cannot change how seeds are drawn. */
 const random = Math.random
 
-export interface CheckStabilityOptions<I, O> {
+// inputs, property and edgeCases are typed generically in CheckStabilityOptions below; the
+// schema checks their form.
+const checkStabilityOptions = z.object({
+  inputs: field<Arbitrary<unknown> | readonly Arbitrary<unknown>[]>(
+    'inputs',
+    'a fast-check arbitrary such as arb.tensor({ shape: [8] }), or a non-empty array of them (one per argument)',
+    (v) => isArbitrary(v) || (Array.isArray(v) && v.length > 0 && v.every(isArbitrary)),
+  ),
+  // Checked by toOracles, which names the offending item of a list.
+  property: z.custom<Property | readonly Property[]>().optional(),
+  /** Generated inputs (default: the plugin's `runs` option, 100). */
+  runs: runsSchema.optional(),
+  /** Seed (default: the running test's seed; random outside a test). */
+  seed: z.number().int().optional(),
+  /** Replay path printed by a failure report; with `seed`, reruns just the counterexample. */
+  path: field<string>('path', 'a replay path such as "4:1:0" (copy it from the failure report)', (v) => typeof v === 'string' && /^\d+(:\d+)*$/.test(v)).optional(),
+  edgeCases: z.array(z.unknown()).readonly().optional(),
+})
+
+export type CheckStabilityOptions<I, O> = Omit<z.input<typeof checkStabilityOptions>, 'inputs' | 'property' | 'edgeCases'> & {
   /** Input generator(s): one arbitrary (fn gets its value) or an array (fn gets one argument per arbitrary). */
   inputs: Arbitrary<I> | readonly Arbitrary<unknown>[]
   /** One property or several that must all hold (default `finite`). */
   property?: Property<I, O> | readonly Property<I, O>[]
-  /** Generated inputs (default: the plugin's `runs` option, 100). */
-  runs?: number
-  /** Seed (default: the running test's seed; random outside a test). */
-  seed?: number
-  /** Replay path printed by a failure report; with `seed`, reruns just the counterexample. */
-  path?: string
   /** Inputs tried before the generated ones (argument tuples when `inputs` is an array). */
   edgeCases?: readonly I[]
 }
@@ -49,17 +64,10 @@ type Fn = (...args: any[]) => unknown
 function validate(fn: unknown, options: CheckStabilityOptions<unknown, unknown> | undefined) {
   if (typeof fn !== 'function') throw new TypeError('checkStability(fn, options): fn must be the function under test')
   if (typeof options !== 'object' || options === null) throw new TypeError('checkStability(fn, options): pass options, e.g. { inputs: arb.tensor({ shape: [8] }) }')
-  const { inputs } = options
-  const spread = Array.isArray(inputs)
-  const arbitraries = (spread ? inputs : [inputs]) as unknown[]
-  if (arbitraries.length === 0 || !arbitraries.every((a) => a instanceof fc.Arbitrary)) {
-    throw new TypeError('checkStability: inputs must be a fast-check arbitrary such as arb.tensor({ shape: [8] }), or an array of them (one per argument)')
-  }
-  const runs = checkRuns(options.runs ?? stabilityDefaults().runs, 'checkStability({ runs })')
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new TypeError(`checkStability({ seed }) must be an integer, got ${String(options.seed)}`)
-  if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) throw new TypeError(`checkStability({ path }) must look like "4:1:0" (copy it from the failure report), got ${JSON.stringify(options.path)}`)
-  if (options.edgeCases !== undefined && !Array.isArray(options.edgeCases)) throw new TypeError('checkStability({ edgeCases }) must be an array of inputs')
-  return { spread, arbitraries: arbitraries as Arbitrary<unknown>[], runs }
+  const parsed = parseCheckOptions('checkStability', checkStabilityOptions, options)
+  const spread = Array.isArray(parsed.inputs)
+  const arbitraries = (spread ? parsed.inputs : [parsed.inputs]) as Arbitrary<unknown>[]
+  return { ...parsed, spread, arbitraries, runs: parsed.runs ?? stabilityDefaults().runs }
 }
 
 /**
@@ -69,11 +77,11 @@ function validate(fn: unknown, options: CheckStabilityOptions<unknown, unknown> 
 export async function checkStability<I, O>(fn: (input: I) => O | Promise<O>, options: CheckStabilityOptions<I, O> & { inputs: Arbitrary<I> }): Promise<StabilityResult>
 export async function checkStability<Ts extends unknown[], O>(fn: (...args: Ts) => O | Promise<O>, options: CheckStabilityOptions<Ts, O> & { inputs: { [K in keyof Ts]: Arbitrary<Ts[K]> } }): Promise<StabilityResult>
 export async function checkStability(fn: Fn, options: CheckStabilityOptions<unknown, unknown>): Promise<StabilityResult> {
-  const { spread, arbitraries, runs } = validate(fn, options)
-  const oracles = toOracles(options.property, finite)
+  const { spread, arbitraries, runs, property, path, edgeCases, ...parsed } = validate(fn, options)
+  const oracles = toOracles(property, finite)
   const propertyName = oracles.map((o) => o.name).join(' & ')
   const test = currentTest()
-  const seed = options.seed ?? test?.seed ?? Math.floor(random() * 2 ** 31)
+  const seed = parsed.seed ?? test?.seed ?? Math.floor(random() * 2 ** 31)
   for (const oracle of oracles) await oracle.prepare?.()
   if (tfjsRequested()) await loadTfjs()
 
@@ -81,8 +89,8 @@ export async function checkStability(fn: Fn, options: CheckStabilityOptions<unkn
   const evaluate = createEvaluator({ fn, spread, oracles, propertyName, onUsageError: (error) => (usageError ??= error) })
 
   const parameters: Parameters<unknown[]> = { seed, numRuns: runs }
-  if (options.path !== undefined) parameters.path = options.path
-  if (options.edgeCases) parameters.examples = options.edgeCases.map((e) => (spread ? (e as unknown[]) : [e]))
+  if (path !== undefined) parameters.path = path
+  if (edgeCases) parameters.examples = edgeCases.map((e) => (spread ? (e as unknown[]) : [e]))
 
   const closeScope = openTfScope()
   let keep: unknown[] = []

@@ -6,29 +6,32 @@
  * independent, so shrinking and replay see the same model.
  */
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs'
+import { formatIndex, formatNumber, parseCheckOptions, z } from 'mltest/plugin'
 import { formatElement } from './_internals/format.ts'
+import { field, isNumber } from './_internals/option-fields.ts'
 import { loadedTfjs, loadTfjs } from './_internals/tfjs.ts'
-import { formatIndex, formatNumber } from 'mltest/plugin'
-import { UsageError, type Oracle } from './oracle.ts'
+import { oracleFactories, UsageError, type Oracle } from './oracle.ts'
 
-export interface GradientsFiniteOptions {
+type Trainable = Variable[] | { trainableWeights: Array<{ read(): Tensor }> }
+
+const gradientsFiniteOptions = z.object({
   /**
    * What to differentiate: tf.Variables, or a tfjs LayersModel (its trainable weights).
    * Default: every trainable variable the loss uses.
    */
-  variables?: Variable[] | { trainableWeights: Array<{ read(): Tensor }> }
+  variables: field<Trainable>('variables', 'an array of tf.Variable or a tfjs LayersModel', (v) => Array.isArray(v) || Array.isArray((v as { trainableWeights?: unknown } | null)?.trainableWeights)).optional(),
   /** Learning rate of the SGD step whose new weights must be finite (default 0.01). */
-  learningRate?: number
+  learningRate: z.number().gt(0).default(0.01),
   /** Largest accepted global gradient norm (default Infinity: finiteness only). */
-  maxNorm?: number
-}
+  maxNorm: field<number>('maxNorm', 'a number > 0 (Infinity: no limit)', (v) => isNumber(v) && v > 0).default(Infinity),
+})
 
-function variablesOf(option: GradientsFiniteOptions['variables']): Variable[] | undefined {
-  if (option === undefined) return undefined
-  if (Array.isArray(option)) return option
+export type GradientsFiniteOptions = z.input<typeof gradientsFiniteOptions>
+
+function variablesOf(option: Trainable | undefined): Variable[] | undefined {
+  if (option === undefined || Array.isArray(option)) return option
   // A LayerVariable's read() returns its backing tf.Variable.
-  if (Array.isArray(option?.trainableWeights)) return option.trainableWeights.map((w) => w.read() as Variable)
-  throw new UsageError('gradientsFinite({ variables }): pass an array of tf.Variable or a tfjs LayersModel')
+  return option.trainableWeights.map((w) => w.read() as Variable)
 }
 
 /** Counts non-finite elements and shows up to 3, e.g. `[0, 2] = NaN`. */
@@ -44,10 +47,7 @@ function nonFinite(name: string, values: ArrayLike<number>, shape: number[]): { 
 }
 
 export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
-  const learningRate = options.learningRate ?? 0.01
-  const maxNorm = options.maxNorm ?? Infinity
-  if (!(learningRate > 0)) throw new UsageError(`gradientsFinite({ learningRate }) must be a positive number, got ${String(learningRate)}`)
-  if (!(maxNorm > 0)) throw new UsageError(`gradientsFinite({ maxNorm }) must be a positive number, got ${String(maxNorm)}`)
+  const { variables, learningRate, maxNorm } = parseCheckOptions('gradientsFinite', gradientsFiniteOptions, options)
   const name = `gradientsFinite(lr ${formatNumber(learningRate, 17)}${Number.isFinite(maxNorm) ? `, maxNorm ${formatNumber(maxNorm, 17)}` : ''})`
   return {
     name,
@@ -67,7 +67,7 @@ export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
       }
       let result: { value: Scalar; grads: Record<string, Tensor> }
       try {
-        result = tf.variableGrads(loss, variablesOf(options.variables))
+        result = tf.variableGrads(loss, variablesOf(variables))
       } catch (error) {
         if (error instanceof UsageError) throw error
         const message = (error as Error).message ?? ''
@@ -100,3 +100,5 @@ export function gradientsFinite(options: GradientsFiniteOptions = {}): Oracle {
     },
   }
 }
+
+oracleFactories.add(gradientsFinite)

@@ -6,7 +6,7 @@
 export { checkStability } from './check-stability.ts'
 export type { CheckStabilityOptions, StabilityResult } from './check-stability.ts'
 export { arb } from './arbitraries.ts'
-export type { BatchOptions, ShapeOptions, TensorOptions } from './arbitraries.ts'
+export type { BatchOptions, ShapeOptions, TensorOptions } from './arbitrary-options.ts'
 export { finite, monotonic, probability, sumsToOne } from './oracles.ts'
 export type { MonotonicOptions, SumsToOneOptions } from './oracles.ts'
 export { invariantUnder } from './invariance.ts'

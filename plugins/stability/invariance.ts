@@ -9,7 +9,7 @@ import { absDiff, compareArrays, formatNumber, pairPrecision, ulpDistance, valid
 import { copyInput } from './_internals/evaluate.ts'
 import { formatElement } from './_internals/format.ts'
 import { elementName, numericParts } from './_internals/numbers.ts'
-import { andThen, UsageError, type Oracle } from './oracle.ts'
+import { andThen, oracleFactories, UsageError, type Oracle } from './oracle.ts'
 
 const DEFAULT = 1e-5
 
@@ -85,3 +85,5 @@ export function invariantUnder<I>(transform: (input: I) => I, tol?: number | Tol
     },
   }
 }
+
+oracleFactories.add(invariantUnder)

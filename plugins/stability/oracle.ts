@@ -42,6 +42,13 @@ export class UsageError extends TypeError {
   }
 }
 
+/**
+ * The built-in functions that make oracles (`sumsToOne`, `monotonic`, ...). One passed uncalled
+ * (`property: monotonic`) is refused up front: called as a predicate, it would read the output
+ * as its options.
+ */
+export const oracleFactories = new WeakSet<(...args: never[]) => Oracle>()
+
 export function isOracle(value: unknown): value is Oracle {
   return typeof value === 'object' && value !== null && typeof (value as Oracle).check === 'function' && typeof (value as Oracle).name === 'string'
 }
@@ -75,6 +82,10 @@ export function toOracles(property: Property | readonly Property[] | undefined, 
   if (list.length === 0) throw new TypeError('checkStability: property is an empty list; pass an oracle such as finite, or leave it out')
   return list.map((p, i) => {
     if (isOracle(p)) return p
+    if (oracleFactories.has(p as never)) {
+      const name = (p as () => Oracle).name
+      throw new UsageError(`checkStability: property ${name} is not an oracle: it is an oracle factory, call it, e.g. property: ${name}()`)
+    }
     if (typeof p === 'function') return fromPredicate(p as PropertyFn)
     throw new TypeError(`checkStability: property${Array.isArray(property) ? `[${i}]` : ''} must be an oracle (finite, sumsToOne(), ...) or a function (output, input) => boolean | string`)
   })

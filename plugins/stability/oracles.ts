@@ -4,8 +4,8 @@
  */
 import { formatElement } from './_internals/format.ts'
 import { elementName, normaliseAxis, numericParts, sumAlongAxis, type NumericPart } from './_internals/numbers.ts'
-import { formatIndex, formatNumber } from 'mltest/plugin'
-import { UsageError, type Oracle } from './oracle.ts'
+import { formatIndex, formatNumber, parseCheckOptions, z } from 'mltest/plugin'
+import { oracleFactories, UsageError, type Oracle } from './oracle.ts'
 
 const SHOWN = 4
 
@@ -39,18 +39,18 @@ export const probability: Oracle = {
   check: (output) => offending(output, (v) => !(v >= 0 && v <= 1), 'outside [0, 1]'),
 }
 
-export interface SumsToOneOptions {
+const sumsToOneOptions = z.object({
   /** Axis that sums to one (default -1, the last). */
-  axis?: number
+  axis: z.number().int().default(-1),
   /** Largest accepted |sum − 1| (default 1e-5); sums are taken in float64. */
-  tol?: number
-}
+  tol: z.number().min(0).default(1e-5),
+})
+
+export type SumsToOneOptions = z.input<typeof sumsToOneOptions>
 
 /** Softmax-like outputs: the values along `axis` sum to 1 within `tol`. */
 export function sumsToOne(options: SumsToOneOptions = {}): Oracle {
-  const axis = options.axis ?? -1
-  const tol = options.tol ?? 1e-5
-  if (!(tol >= 0)) throw new UsageError(`sumsToOne({ tol }): tol must be a non-negative number, got ${String(tol)}`)
+  const { axis, tol } = parseCheckOptions('sumsToOne', sumsToOneOptions, options)
   const name = `sumsToOne(axis ${axis}, tol ${formatNumber(tol, 17)})`
   return {
     name,
@@ -68,12 +68,14 @@ export function sumsToOne(options: SumsToOneOptions = {}): Oracle {
   }
 }
 
-export interface MonotonicOptions {
+const monotonicOptions = z.object({
   /** Default `'increasing'` (non-decreasing). */
-  direction?: 'increasing' | 'decreasing'
+  direction: z.enum(['increasing', 'decreasing']).default('increasing'),
   /** Require a strict increase (default false: float saturation makes ties normal). */
-  strict?: boolean
-}
+  strict: z.boolean().default(false),
+})
+
+export type MonotonicOptions = z.input<typeof monotonicOptions>
 
 /** One tensor; an unreadable input is a set-up mistake, an unreadable output a finding. */
 function singlePart(value: unknown, label: 'input' | 'output', name: string): NumericPart {
@@ -94,9 +96,9 @@ function singlePart(value: unknown, label: 'input' | 'output', name: string): Nu
  * decreasing). Reads the first argument when `inputs` is a tuple; NaN inputs are skipped.
  */
 export function monotonic(options: MonotonicOptions = {}): Oracle {
-  const sign = (options.direction ?? 'increasing') === 'increasing' ? 1 : -1
-  const strict = options.strict ?? false
-  const name = `monotonic(${options.direction ?? 'increasing'}${strict ? ', strict' : ''})`
+  const { direction, strict } = parseCheckOptions('monotonic', monotonicOptions, options)
+  const sign = direction === 'increasing' ? 1 : -1
+  const name = `monotonic(${direction}${strict ? ', strict' : ''})`
   return {
     name,
     check(output, { args }) {
@@ -144,3 +146,7 @@ function pick(a: number, b: number, y: NumericPart, sign: number): number {
   if (b === -1) return a
   return sign * (y.values[b]! - y.values[a]!) > 0 ? b : a
 }
+
+// Passed uncalled (`property: monotonic`), these are refused up front: see oracleFactories.
+oracleFactories.add(sumsToOne)
+oracleFactories.add(monotonic)

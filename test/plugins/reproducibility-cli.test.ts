@@ -2,13 +2,14 @@
 // own worker thread, which catches state a single thread hides; and end to end through the
 // real CLI (nested workers inside the runner's worker, JSON result, seedEverything scoping).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { checkReproducible, type ReproducibilityResult } from '../../plugins/reproducibility/index.ts'
 import { rejectionOf } from '../failure-of.ts'
+import { makeProject, REPO, runCli } from '../e2e/run-cli.ts'
 
 const penguinModel = new URL('../fixtures/models/penguin-model.ts', import.meta.url)
 const bin = new URL('../../bin/mltest.mjs', import.meta.url).pathname
@@ -135,4 +136,37 @@ test('the next test draws from the original Math.random', () => {
   t.match(careless!.checks[0].metrics['sha256.cpu.run1'], /^[0-9a-f]{64}$/)
   t.equal(seeds!.state, 'passed')
   t.equal(next!.state, 'passed', next!.error?.message)
+})
+
+t.test("end to end: tfjs's install-tfjs-node banner lands in no test's output", async (t) => {
+  // Each file runs in a fresh worker (--isolate file), so each test is the first to touch tfjs there; the
+  // model is built by the test itself, before any check loads tfjs.
+  const tfjsFirst = (check: string) => `import * as tf from '@tensorflow/tfjs'
+import { test } from 'mltest'
+import { checkTrainingStep } from 'mltest/reproducibility'
+import { arb, checkStability, gradientsFinite } from 'mltest/stability'
+test('the first test to touch tfjs', async () => {
+  console.log('own output')
+  ${check}
+})
+`
+  const dir = makeProject(t, {
+    'training-step.mltest.ts': tfjsFirst(`const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], activation: 'softmax' })] })
+  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' })
+  await checkTrainingStep(model, { seed: 1 })`),
+    'gradients.mltest.ts': tfjsFirst(`const w = tf.variable(tf.ones([2]))
+  await checkStability((x: tf.Tensor) => tf.sum(tf.mul(x, w)) as tf.Scalar, { inputs: arb.tfTensor({ shape: [2], min: -1, max: 1 }), property: gradientsFinite({ variables: [w] }), runs: 3 })`),
+  })
+  symlinkSync(join(REPO, 'node_modules', '@tensorflow'), join(dir, 'node_modules', '@tensorflow'), 'dir')
+  const r = await runCli(dir, ['run', '.', '--reporter', 'json:out.json', '--isolate', 'file'], { timeoutMs: 120_000 })
+  t.equal(r.code, 0, r.stdout + r.stderr)
+  t.notMatch(r.stdout + r.stderr, /Hi, looks like you are running TensorFlow\.js/)
+  const files = (JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { files: Array<{ logs?: Array<{ text: string }>; tests: Array<{ state: string; logs: Array<{ text: string }> }> }> }).files
+  t.equal(files.length, 2)
+  for (const file of files) {
+    const [test] = file.tests
+    t.equal(test!.state, 'passed')
+    t.same(test!.logs.map((l) => l.text.trim()), ['own output'], "the test's own output, and only that")
+    t.notMatch(JSON.stringify(file.logs ?? []), /TensorFlow\.js/)
+  }
 })

@@ -225,15 +225,32 @@ t.test('a seeded Math.random drawn a different number of times is named as the s
 t.test('checkReproducible rejects bad input with one clear line', async (t) => {
   const train = () => adapter([1], [1])
   await t.rejects(checkReproducible(train), /a function cannot cross into another worker thread — export it and pass \{ module: import\.meta\.url, export: 'train' \}/)
-  await t.rejects(checkReproducible(train, { runs: 1, isolation: 'same-worker' }), /runs must be an integer >= 2/)
-  await t.rejects(checkReproducible(train, { isolation: 'same-worker', compare: ['loss' as never] }), /compare takes a non-empty list/)
-  await t.rejects(checkReproducible(train, { isolation: 'same-worker', tolerance: { atol: -1 } }), /tolerance\.atol must be a non-negative number/)
+  await t.rejects(checkReproducible(train, { runs: 1, isolation: 'same-worker' }), { message: 'checkReproducible: option "runs" must be an integer >= 2 (got 1)' })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', compare: ['loss' as never] }), { message: 'checkReproducible: option "compare" must be a non-empty array of weights, predictions, metrics (got ["loss"])' })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', compare: [] }), /option "compare" must be a non-empty array/)
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', tolerance: { atol: -1 } }), { message: 'checkReproducible: tolerance.atol must be a non-negative number (got -1)' })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', tolerance: { atl: 1 } as never }), { message: 'checkReproducible: tolerance has unknown key "atl"; use atol, rtol or ulps' })
   await t.rejects(checkReproducible({ module: 'relative/train.ts', export: 'x' }), /must be a file URL or an absolute path/)
   await t.rejects(checkReproducible(() => ({}) as never, { isolation: 'same-worker', backend: 'none' }), /must return a tfjs LayersModel, a ModelAdapter/)
   await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: 'nope' }), /unknown tfjs backend "nope"/)
-  await t.rejects(checkReproducible(train, { isolation: 'same-worker', checkpoints: 'step' as never }), /checkpoints must be one of 'batch', 'epoch', 'off', got "step"/)
-  await t.rejects(checkReproducible(train, { isolation: 'threads' as never }), /isolation must be one of 'separate-workers', 'separate-processes', 'same-worker', got "threads"/)
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: [] }), { message: 'checkReproducible: option "backend" must be a backend name such as \'cpu\', or a non-empty array of them (got [])' })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', checkpoints: 'step' as never }), { message: 'checkReproducible: option "checkpoints" must be one of batch, epoch, off (got "step")' })
+  await t.rejects(checkReproducible(train, { isolation: 'threads' as never }), { message: 'checkReproducible: option "isolation" must be one of separate-workers, separate-processes, same-worker (got "threads")' })
   await t.rejects(checkReproducible(train, { isolation: 'separate-processes' }), /a function cannot cross into another process — export it/)
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', probe: 'rows' as never }), { message: 'checkReproducible: option "probe" must be nested number arrays or { shape, values } (got "rows")' })
+})
+
+t.test('checkReproducible: a misspelled option or a wrong type is an error, never ignored', async (t) => {
+  const train = () => adapter([1], [1])
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: 'none', run: 3 } as never), {
+    name: 'OptionsError',
+    message: 'checkReproducible: unknown option "run" — did you mean "runs"? (known: runs, isolation, compare, tolerance, probe, seed, backend, checkpoints)',
+  })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: 'none', runs: '3' } as never), { message: 'checkReproducible: option "runs" must be an integer (got "3")' })
+  await t.rejects(checkReproducible(train, { isolation: 'same-worker', backend: 'none', seed: 1.5 }), { message: 'checkReproducible: option "seed" must be an integer (got 1.5)' })
+  const ok = await checkReproducible(train, { isolation: 'same-worker', backend: ['none'], runs: 3, seed: 4, compare: ['weights'], tolerance: 'exact', checkpoints: 'off' })
+  t.ok(ok.reproducible, 'the same options, spelled right, run')
+  t.equal(ok.groups[0]!.runs.length, 3)
 })
 
 t.test('tfjs: seeded penguin training is bit-identical in one thread, on cpu and wasm', async (t) => {
@@ -474,6 +491,56 @@ t.test('checkTrainingStep catches a NaN loss, dead units and a frozen layer', as
   const uncompiled = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] })
   await t.rejects(checkTrainingStep(uncompiled), /the model is not compiled — call model\.compile/)
   tf.dispose([x, y])
+})
+
+t.test('checkTrainingStep: a misspelled option or a wrong type is an error, never ignored', async (t) => {
+  const model = buildPenguinModel(5)
+  await t.rejects(checkTrainingStep(model, { step: 3 } as never), {
+    name: 'OptionsError',
+    message: 'checkTrainingStep: unknown option "step" — did you mean "steps"? (known: inputs, targets, steps, optimizer, loss, batchSize, seed, frozen)',
+  })
+  await t.rejects(checkTrainingStep(model, { steps: '3' } as never), { message: 'checkTrainingStep: option "steps" must be an integer (got "3")' })
+  await t.rejects(checkTrainingStep(model, { batchSize: 0 }), { message: 'checkTrainingStep: option "batchSize" must be an integer >= 1 (got 0)' })
+  await t.rejects(checkTrainingStep(model, { seed: 1.5 }), { message: 'checkTrainingStep: option "seed" must be an integer (got 1.5)' })
+  await t.rejects(checkTrainingStep(model, { optimizer: 'adam' } as never), { message: 'checkTrainingStep: option "optimizer" must be a tfjs Optimizer such as tf.train.sgd(0.01) (got "adam")' })
+  await t.rejects(checkTrainingStep(model, { frozen: 'dense' } as never), { message: 'checkTrainingStep: option "frozen" must be an array (got "dense")' })
+  await t.rejects(checkTrainingStep(model, { inputs: 3 } as never), /^checkTrainingStep: option "inputs" must be a tf\.Tensor, nested number arrays, or an array of tf\.Tensor \(one per model input\) \(got 3\)$/)
+  const ok = await checkTrainingStep(model, { steps: 2, batchSize: 4, seed: 1, optimizer: tf.train.sgd(0.1), frozen: [] })
+  t.ok(ok.passed, 'the same options, spelled right, pass')
+})
+
+t.test('checkTrainingStep: inputs of the wrong shape name the check, the expected and the given shape', async (t) => {
+  await tf.setBackend('cpu')
+  const model = buildPenguinModel(5)
+  const input = model.inputs[0]!.name
+  const before = tf.memory().numTensors
+  const mine: tf.Tensor[] = []
+  const own = <T extends tf.Tensor>(tensor: T): T => (mine.push(tensor), tensor)
+  await t.rejects(checkTrainingStep(model, { inputs: own(tf.zeros([8, 3])) }), {
+    message: `checkTrainingStep: input "${input}" has size 3 at axis 1, but the model expects 4 (expected float32 [batch, 4], given float32 [8, 3]) — pass inputs of shape [8, 4]`,
+  })
+  await t.rejects(checkTrainingStep(model, { inputs: [1, 2, 3, 4] }), {
+    message: `checkTrainingStep: input "${input}" has rank 1, but the model expects rank 2 (expected float32 [batch, 4], given float32 [4]) — reshape it to [1, 4]`,
+  })
+  await t.rejects(checkTrainingStep(model, { inputs: own(tf.zeros([8, 4], 'int32')) }), /has dtype int32, but the model expects float32 .* — cast it with tf\.cast\(x, 'float32'\)$/)
+  await t.rejects(checkTrainingStep(model, { inputs: [[1, 2, 3, 4], [1, 2]] }), {
+    message: 'checkTrainingStep: the inputs are ragged: [1] has 2 items where 4 were expected (shape [2, 4] from the first row) — pass nested arrays with equal-length rows',
+  })
+  await t.rejects(checkTrainingStep(model, { inputs: [own(tf.zeros([8, 4])), own(tf.zeros([8, 4]))] }), /^checkTrainingStep: the model has 1 inputs, 2 were given$/)
+  await t.rejects(checkTrainingStep(model, { targets: own(tf.zeros([8, 2])) }), {
+    message: "checkTrainingStep: the loss failed on targets [8, 2] against outputs [8, 3] (Operands could not be broadcast together with shapes 8,2 and 8,3.) — pass targets the loss accepts for the model's output [batch, 3]",
+  })
+  await t.rejects(checkTrainingStep(model, { inputs: own(tf.zeros([4, 4])), targets: own(tf.zeros([8, 3])) }), {
+    message: 'checkTrainingStep: the targets have 8 rows but the inputs have 4 (given [8, 3] and [4, 4]) — give them the same batch size',
+  })
+  tf.dispose(mine)
+  t.equal(tf.memory().numTensors, before, 'a refused batch leaves no tensor of the check\'s behind')
+  const { x } = penguinTensors()
+  const rows = x.slice([0, 0], [5, 4])
+  const result = await checkTrainingStep(model, { inputs: rows, seed: 1 })
+  t.ok(result.passed, 'given inputs of 5 rows: the random targets get 5 rows too')
+  t.match(result.report, /given inputs of shape \[5, 4\]; random one-hot targets \[5, 3\]/)
+  tf.dispose([x, rows])
 })
 
 /** A compiled 3 → 2 linear model with a seeded kernel. */

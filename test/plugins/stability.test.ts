@@ -131,12 +131,49 @@ t.test('arbitraries respect dtype, range and shape options, and reject bad ones'
   t.ok(batches.every((b) => b.shape.length === 2 && b.shape[1] === 4 && b.shape[0]! >= 1 && b.shape[0]! <= 5 && b.data.length === b.shape[0]! * 4))
   t.ok(batches.some((b) => b.shape[0] === 1), 'batches of one are generated')
 
-  t.throws(() => arb.tensor({} as never), /arb.tensor: shape must be an array of non-negative integers/)
-  t.throws(() => arb.tensor({ shape: [2], min: 3, max: 1 }), /min and max must be numbers with min <= max, got min 3 and max 1/)
-  t.throws(() => arb.tensor({ shape: [2], edgeBias: 2 }), /edgeBias \}\) must be a number in \[0, 1\], got 2/)
-  t.throws(() => arb.tensor({ shape: [2], dtype: 'float16' as never }), /dtype must be one of float32, float64, int32/)
-  t.throws(() => arb.shape({ rank: -1 }), /rank \}\) must be an integer >= 0, got -1/)
-  t.throws(() => arb.batch({ shape: [2], minSize: 4, maxSize: 2 }), /maxSize \}\) must be an integer >= 4, got 2/)
+  t.throws(() => arb.tensor({} as never), { message: 'arb.tensor: option "shape" must be an array of non-negative integers, or a shape arbitrary such as arb.shape({ rank: 2 }) (got undefined)' })
+  t.throws(() => arb.tensor({ shape: [2], min: 3, max: 1 }), { message: 'arb.tensor: min must be <= max, got min 3 and max 1 — swap them or widen the range' })
+  t.throws(() => arb.tensor({ shape: [2], dtype: 'int32', max: -3e9 }), /min must be <= max, got min -2147483648 and max -3000000000/, 'a bound past the defaulted other one')
+  t.throws(() => arb.tensor({ shape: [2], edgeBias: 2 }), { message: 'arb.tensor: option "edgeBias" must be a number in [0, 1] or a boolean (0 or false: off) (got 2)' })
+  t.throws(() => arb.tensor({ shape: [2], dtype: 'float16' as never }), { message: 'arb.tensor: option "dtype" must be one of float32, float64, int32 (got "float16")' })
+  t.throws(() => arb.shape({ rank: -1 }), { message: 'arb.shape: option "rank" must be an integer >= 0 or a [minRank, maxRank] pair of them (got -1)' })
+  t.throws(() => arb.shape({ rank: [3, 1] }), { message: 'arb.shape: option "rank" must be a [minRank, maxRank] pair with minRank <= maxRank (got [3,1])' })
+  t.throws(() => arb.shape({ minDim: 10 }), { message: 'arb.shape: option "maxDim" must be >= minDim 10 (got 8)' }, 'against the default maxDim too')
+  t.throws(() => arb.batch({ shape: [2], minSize: 4, maxSize: 2 }), { message: 'arb.batch: option "maxSize" must be >= minSize 4 (got 2)' })
+  const badShapes = arb.tensor({ shape: fc.constant([2, -1]) })
+  t.throws(() => fc.sample(badShapes, 1), /arb.tensor: the shape arbitrary must generate arrays of non-negative integers, got \[2,-1\]/)
+})
+
+t.test('options: a misspelled option or a wrong type is a one-line error naming the check and the option', async (t) => {
+  const inputs = arb.tensor({ shape: [2] })
+  const cases: Array<[string, () => unknown, string]> = [
+    ['checkStability runz', () => checkStability(() => 0, { inputs, runz: 5 } as never), 'checkStability: unknown option "runz" — did you mean "runs"? (known: inputs, property, runs, seed, path, edgeCases)'],
+    ['checkStability runs type', () => checkStability(() => 0, { inputs, runs: '5' } as never), 'checkStability: option "runs" must be an integer (got "5")'],
+    ['arb.tensor edgebias', () => arb.tensor({ shape: [2], edgebias: 0 } as never), 'arb.tensor: unknown option "edgebias" — did you mean "edgeBias"? (known: shape, dtype, min, max, edgeBias, nonFinite)'],
+    ['arb.tensor nonFinite type', () => arb.tensor({ shape: [2], nonFinite: 'yes' } as never), 'arb.tensor: option "nonFinite" must be a boolean (got "yes")'],
+    ['arb.shape maxdim', () => arb.shape({ maxdim: 3 } as never), 'arb.shape: unknown option "maxdim" — did you mean "maxDim"? (known: rank, minDim, maxDim)'],
+    ['arb.shape minDim type', () => arb.shape({ minDim: 0.5 }), 'arb.shape: option "minDim" must be an integer (got 0.5)'],
+    ['arb.batch maxsize', () => arb.batch({ shape: [2], maxsize: 3 } as never), 'arb.batch: unknown option "maxsize" — did you mean "maxSize"? (known: shape, minSize, maxSize, dtype, min, max, edgeBias, nonFinite)'],
+    ['arb.batch min type', () => arb.batch({ shape: [2], min: '0' } as never), 'arb.batch: option "min" must be a number (got "0")'],
+    ['sumsToOne axes', () => sumsToOne({ axes: 1 } as never), 'sumsToOne: unknown option "axes" — did you mean "axis"? (known: axis, tol)'],
+    ['sumsToOne tol', () => sumsToOne({ tol: -1 }), 'sumsToOne: option "tol" must be a number >= 0 (got -1)'],
+    ['monotonic strickt', () => monotonic({ strickt: true } as never), 'monotonic: unknown option "strickt" — did you mean "strict"? (known: direction, strict)'],
+    ['monotonic direction', () => monotonic({ direction: 'up' as never }), 'monotonic: option "direction" must be one of increasing, decreasing (got "up")'],
+    ['invariantUnder rtl', () => invariantUnder((x) => x, { rtl: 1e-3 } as never), 'invariantUnder(transform, tol): tol must be a non-negative number, \'exact\' or { rtol?, atol?, ulps? }: tol has unknown key "rtl"; use atol, rtol or ulps'],
+    ['invariantUnder atol', () => invariantUnder((x) => x, { atol: '1' } as never), 'invariantUnder(transform, tol): tol must be a non-negative number, \'exact\' or { rtol?, atol?, ulps? }: tol.atol must be a non-negative number (got 1)'],
+  ]
+  for (const [what, call, message] of cases) {
+    const error = await (async () => call())().then(() => undefined, (e: unknown) => e as Error)
+    t.equal(error?.message, message, what)
+    t.notOk(error?.message.includes('\n'), `${what}: one line`)
+  }
+  // The same options, spelled right, are accepted.
+  await checkStability(() => 0, { inputs, runs: 5, seed: 1, edgeCases: [] })
+  t.ok(arb.tensor({ shape: [2], dtype: 'float64', min: -1, max: Infinity, edgeBias: true, nonFinite: true }))
+  t.ok(arb.shape({ rank: [1, 2], minDim: 0, maxDim: 3 }))
+  t.ok(arb.batch({ shape: [2], minSize: 2, maxSize: 3, edgeBias: 0 }))
+  t.equal(sumsToOne({ axis: 0, tol: 0 }).name, 'sumsToOne(axis 0, tol 0)')
+  t.equal(monotonic({ direction: 'decreasing', strict: true }).name, 'monotonic(decreasing, strict)')
 })
 
 t.test('finite: fails on a naive softmax with an overflowing logit, passes on the stable one', async (t) => {
@@ -382,12 +419,17 @@ t.test('seed and path replay a failure exactly; runs and bad options', async (t)
   t.equal(count, 13)
 
   const inputs = arb.tensor({ shape: [2] })
-  await t.rejects(checkStability(() => 0, {} as never), /inputs must be a fast-check arbitrary such as arb.tensor/)
+  await t.rejects(checkStability(() => 0, {} as never), { message: 'checkStability: option "inputs" must be a fast-check arbitrary such as arb.tensor({ shape: [8] }), or a non-empty array of them (one per argument) (got undefined)' })
+  await t.rejects(checkStability(() => 0, { inputs: [] as never }), /option "inputs" must be a fast-check arbitrary .* \(got \[\]\)/)
   await t.rejects(checkStability('f' as never, { inputs }), /fn must be the function under test/)
-  await t.rejects(checkStability(() => 0, { inputs, runs: 0 }), /checkStability\(\{ runs \}\) must be a positive integer, got 0/)
-  await t.rejects(checkStability(() => 0, { inputs, seed: 1.5 }), /seed \}\) must be an integer, got 1.5/)
-  await t.rejects(checkStability(() => 0, { inputs, path: 'x' }), /path \}\) must look like "4:1:0"/)
-  await t.rejects(checkStability(() => 0, { inputs, property: monotonic as never }), /it is an oracle factory, call it, e.g. property: monotonic\(\)/)
+  await t.rejects(checkStability(() => 0, { inputs, runs: 0 }), { message: 'checkStability: option "runs" must be an integer >= 1 (got 0)' })
+  await t.rejects(checkStability(() => 0, { inputs, seed: 1.5 }), { message: 'checkStability: option "seed" must be an integer (got 1.5)' })
+  await t.rejects(checkStability(() => 0, { inputs, path: 'x' }), { message: 'checkStability: option "path" must be a replay path such as "4:1:0" (copy it from the failure report) (got "x")' })
+  await t.rejects(checkStability(() => 0, { inputs, edgeCases: 3 as never }), { message: 'checkStability: option "edgeCases" must be an array (got 3)' })
+  await t.rejects(checkStability(() => 0, { inputs, property: monotonic as never }), { message: 'checkStability: property monotonic is not an oracle: it is an oracle factory, call it, e.g. property: monotonic()' })
+  await t.rejects(checkStability(() => 0, { inputs, property: [finite, sumsToOne as never] }), /property sumsToOne is not an oracle: it is an oracle factory, call it, e.g. property: sumsToOne\(\)/)
+  const makeOracle = () => finite
+  await t.rejects(checkStability(() => 0, { inputs, property: makeOracle as never }), /property makeOracle returned an oracle: it is an oracle factory, call it, e.g. property: makeOracle\(\)/, 'a user-written factory too')
   await t.rejects(checkStability(() => 0, { inputs, property: [] }), /property is an empty list/)
 })
 

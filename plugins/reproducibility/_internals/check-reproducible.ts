@@ -7,43 +7,52 @@
  * `separate-processes` goes one step further and forks a child process per run.
  */
 import { availableParallelism } from 'node:os'
-import { CheckFailure, currentTest, recordCheck, validateTolerance, type Tolerance } from 'mltest/plugin'
+import { CheckFailure, currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
 import { compareGroups, type Aspect, type BackendGroup } from './compare-runs.ts'
 import { diffArrays } from './float-diff.ts'
 import type { CheckpointLevel } from './fit-probe.ts'
 import { toShapedValues, type ProbeInput } from './model-weights.ts'
+import { field, toleranceField } from './option-fields.ts'
 import { formatReport, type CrossBackendDiff } from './reproducibility-report.ts'
 import { runTraining, type RunRecord, type RunSpec, type TrainFn } from './run-training.ts'
 import { defaultBackend, loadTfjs } from './tfjs.ts'
 import { runInChildProcess } from './process-run.ts'
 import { isTrainModuleRef, moduleUrlOf, runInWorkerThread, type TrainModuleRef } from './worker-run.ts'
 
-export type Isolation = 'separate-workers' | 'separate-processes' | 'same-worker'
+const ASPECTS: readonly Aspect[] = ['weights', 'predictions', 'metrics']
+const ISOLATIONS = ['separate-workers', 'separate-processes', 'same-worker'] as const
+const CHECKPOINTS: readonly CheckpointLevel[] = ['batch', 'epoch', 'off']
 
-export interface CheckReproducibleOptions {
+export type Isolation = (typeof ISOLATIONS)[number]
+
+const isName = (v: unknown) => typeof v === 'string' && v !== ''
+
+const checkReproducibleOptions = z.object({
   /** Training runs per backend (default 2). */
-  runs?: number
+  runs: z.number().int().min(2).default(2),
   /** 'separate-workers' (default): each run in a fresh worker thread; 'separate-processes': each
    *  run in a fresh child process (slower start, also isolates process-wide state); 'same-worker':
    *  back to back in this thread. */
-  isolation?: Isolation
+  isolation: z.enum(ISOLATIONS).default('separate-workers'),
   /** What must agree (default all of weights, predictions, metrics). */
-  compare?: Aspect[]
+  compare: field<Aspect[]>('compare', `a non-empty array of ${ASPECTS.join(', ')}`, (v) => Array.isArray(v) && v.length > 0 && v.every((a) => ASPECTS.includes(a))).default([...ASPECTS]),
   /**
    * Allowed drift (the SDK's `Tolerance`). Default none: bit-identical results, +0 and -0
    * differing; so does any tolerance that allows nothing (`'exact'`, all zero).
    */
-  tolerance?: Tolerance
+  tolerance: toleranceField('tolerance').optional(),
   /** Inputs to compare predictions on; default 16 seeded random rows of the model's input shape. */
-  probe?: ProbeInput
+  probe: field<ProbeInput>('probe', 'nested number arrays or { shape, values }', (v) => Array.isArray(v) || (typeof v === 'object' && v !== null && Array.isArray((v as { shape?: unknown }).shape) && 'values' in v)).optional(),
   /** Seed handed to every run (default: the running test's `t.seed`, or 1 outside a test). */
-  seed?: number
+  seed: z.number().int().optional(),
   /** tfjs backend(s): 'cpu', 'wasm', 'tensorflow' (tfjs-node) or 'none' for non-tfjs models.
    *  Default 'tensorflow' when tfjs-node is installed, else 'cpu'. Runs compare within a backend. */
-  backend?: string | string[]
+  backend: field<string | string[]>('backend', "a backend name such as 'cpu', or a non-empty array of them", (v) => isName(v) || (Array.isArray(v) && v.length > 0 && v.every(isName))).optional(),
   /** Weight checkpoints recorded during `model.fit` (default 'batch'). */
-  checkpoints?: CheckpointLevel
-}
+  checkpoints: z.enum(CHECKPOINTS as [CheckpointLevel, ...CheckpointLevel[]]).default('batch'),
+})
+
+export type CheckReproducibleOptions = z.input<typeof checkReproducibleOptions>
 
 export interface ReproducibilityResult {
   reproducible: boolean
@@ -54,38 +63,19 @@ export interface ReproducibilityResult {
   report: string
 }
 
-const ASPECTS: Aspect[] = ['weights', 'predictions', 'metrics']
-const ISOLATIONS: Isolation[] = ['separate-workers', 'separate-processes', 'same-worker']
-const CHECKPOINTS: CheckpointLevel[] = ['batch', 'epoch', 'off']
-
 function validate(train: unknown, options: CheckReproducibleOptions) {
-  const runs = options.runs ?? 2
-  if (!Number.isInteger(runs) || runs < 2) throw new TypeError(`checkReproducible: runs must be an integer >= 2, got ${runs}`)
-  const isolation = options.isolation ?? 'separate-workers'
-  if (!ISOLATIONS.includes(isolation)) {
-    throw new TypeError(`checkReproducible: isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(isolation)}`)
+  const { runs, isolation, compare, tolerance, probe, seed: given, backend, checkpoints } = parseCheckOptions('checkReproducible', checkReproducibleOptions, options)
+  if (typeof train !== 'function' && !isTrainModuleRef(train)) {
+    throw new TypeError("checkReproducible: train must be a function or { module: import.meta.url, export: 'train' }")
   }
   if (typeof train === 'function' && isolation !== 'same-worker') {
     throw new TypeError(
       `checkReproducible: a function cannot cross into another ${isolation === 'separate-workers' ? 'worker thread' : 'process'} — export it and pass { module: import.meta.url, export: 'train' }, or use { isolation: 'same-worker' }`,
     )
   }
-  const checkpoints = options.checkpoints ?? 'batch'
-  if (!CHECKPOINTS.includes(checkpoints)) {
-    throw new TypeError(`checkReproducible: checkpoints must be one of ${CHECKPOINTS.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(checkpoints)}`)
-  }
-  if (typeof train !== 'function' && !isTrainModuleRef(train)) {
-    throw new TypeError("checkReproducible: train must be a function or { module: import.meta.url, export: 'train' }")
-  }
-  const compare = options.compare ?? ASPECTS
-  const unknown = compare.filter((a) => !ASPECTS.includes(a))
-  if (unknown.length > 0 || compare.length === 0) throw new TypeError(`checkReproducible: compare takes a non-empty list of ${ASPECTS.join(', ')}; got ${JSON.stringify(compare)}`)
-  const tolerance = options.tolerance === undefined ? undefined : validateTolerance(options.tolerance, 'checkReproducible: tolerance')
-  const backends = [options.backend ?? defaultBackend()].flat()
-  if (backends.length === 0) throw new TypeError('checkReproducible: backend must name at least one backend')
-  const seed = options.seed ?? currentTest()?.seed ?? 1
-  if (!Number.isSafeInteger(seed)) throw new TypeError(`checkReproducible: seed must be an integer, got ${seed}`)
-  return { runs, isolation, compare, tolerance, backends, seed, checkpoints }
+  const backends = [backend ?? defaultBackend()].flat()
+  const seed = given ?? currentTest()?.seed ?? 1
+  return { runs, isolation, compare, tolerance, probe, backends, seed, checkpoints }
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -119,8 +109,8 @@ function crossBackend(groups: BackendGroup[]): CrossBackendDiff[] {
  * is the report when they do not (a `CheckFailure` with the `result`). Records practice `reproducible-training` on the test.
  */
 export async function checkReproducible(train: TrainFn | TrainModuleRef, options: CheckReproducibleOptions = {}): Promise<ReproducibilityResult> {
-  const { runs, isolation, compare, tolerance, backends, seed, checkpoints } = validate(train, options)
-  const probe = options.probe === undefined ? 'auto' : toShapedValues(options.probe)
+  const { runs, isolation, compare, tolerance, backends, seed, checkpoints, ...given } = validate(train, options)
+  const probe = given.probe === undefined ? 'auto' : toShapedValues(given.probe)
   const spec = (run: number, backend: string): RunSpec => ({ run, seed, backend, checkpoints, probe, dispose: isolation === 'same-worker' })
   const plan = backends.flatMap((backend) => Array.from({ length: runs }, (_, i) => spec(i + 1, backend)))
   const records: RunRecord[] = isolation === 'same-worker' ? await runHere(train, plan) : await runIsolated(train as TrainModuleRef, plan, isolation)

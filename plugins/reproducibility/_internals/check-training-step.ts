@@ -5,34 +5,41 @@
  * a loss that is NaN or does not change, a gradient that overflows.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
-import { CheckFailure, createRng, currentTest, recordCheck } from 'mltest/plugin'
+import { CheckFailure, createRng, currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
 import { isLayersModel } from './model-weights.ts'
+import { field } from './option-fields.ts'
 import { installedRandom, seededRandom } from './seeded-random.ts'
 import { formatStepReport, type VariableStep } from './step-report.ts'
-import { stepInputs, stepTargets, type StepData } from './step-data.ts'
+import { formatModelShape, isStepData, stepBatches, type StepData } from './step-data.ts'
 import { loadTfjs, type Tf } from './tfjs.ts'
 
 export type StepLoss = (targets: Tensor[], outputs: Tensor[]) => Scalar
 
-export interface TrainingStepOptions {
+const stepData = (name: string) => field<StepData>(name, `a tf.Tensor, nested number arrays, or an array of tf.Tensor (one per model ${name.slice(0, -1)})`, isStepData)
+
+const trainingStepOptions = z.object({
   /** Model inputs (default: seeded random normal batch of the input shape). */
-  inputs?: StepData
+  inputs: stepData('inputs').optional(),
   /** Targets (default: seeded random targets matching the output activation). */
-  targets?: StepData
+  targets: stepData('targets').optional(),
   /** Gradient steps (default 1). */
-  steps?: number
+  steps: z.number().int().min(1).default(1),
   /** Default: the compiled model's optimizer, else SGD with learning rate 0.01. */
-  optimizer?: Optimizer
+  optimizer: field<Optimizer>('optimizer', 'a tfjs Optimizer such as tf.train.sgd(0.01)', (v) => typeof (v as Optimizer | null)?.applyGradients === 'function').optional(),
   /** Default: the compiled loss(es), each averaged over the batch and summed over outputs. */
-  loss?: StepLoss
-  /** Rows of the random batch (default 8). */
-  batchSize?: number
+  loss: field<StepLoss>('loss', 'a function (targets, outputs) => scalar tf.Tensor', (v) => typeof v === 'function').optional(),
+  /** Rows of the random batch (default 8; given inputs or targets set their own). */
+  batchSize: z.number().int().min(1).default(8),
   /** Seed of the random batch and of `Math.random` during the check, so unseeded dropout
    *  draws the same masks on every call (default: the running test's `t.seed`, or 1 outside a test). */
-  seed?: number
+  seed: z.number().int().optional(),
   /** Names of layers meant to be frozen (`trainable: false`); any other frozen layer fails the check. */
-  frozen?: string[]
-}
+  frozen: z.array(z.string()).default([]),
+})
+
+export type TrainingStepOptions = z.input<typeof trainingStepOptions>
+
+type ParsedOptions = z.output<typeof trainingStepOptions>
 
 export interface TrainingStepResult {
   passed: boolean
@@ -49,6 +56,25 @@ function compiledLoss(tf: Tf, model: CompiledModel): StepLoss | undefined {
   const fns = model.lossFunctions ?? model.model?.lossFunctions
   if (!fns || fns.length === 0) return undefined
   return (targets, outputs) => tf.addN(outputs.map((out, i) => tf.mean(fns[Math.min(i, fns.length - 1)]!(targets[i]!, out)))) as Scalar
+}
+
+const shapes = (tensors: Array<{ shape: readonly (number | null)[] }>) => tensors.map((t) => formatModelShape(t.shape)).join(', ')
+
+/**
+ * The loss on the first forward pass. Targets the loss cannot pair with the outputs (a wrong
+ * shape, usually) make tfjs throw a bare broadcasting or shape error; this says which check,
+ * and the given and expected shapes.
+ */
+function lossOn(lossFn: StepLoss, targets: Tensor[], outputs: Tensor[], model: LayersModel): Scalar {
+  try {
+    return lossFn(targets, outputs)
+  } catch (error) {
+    const detail = String((error as Error)?.message ?? error).split('\n')[0]
+    throw new TypeError(
+      `checkTrainingStep: the loss failed on targets ${shapes(targets)} against outputs ${shapes(outputs)} (${detail}) — pass targets the loss accepts for the model's output ${shapes(model.outputs)}`,
+      { cause: error },
+    )
+  }
 }
 
 interface LayerLike { name: string; trainable: boolean; weights: unknown[]; layers?: LayerLike[] }
@@ -75,32 +101,28 @@ function finiteStats(values: ArrayLike<number>): { finite: boolean; maxAbs: numb
  * `model-unit-test` on the test.
  */
 export async function checkTrainingStep(model: LayersModel, options: TrainingStepOptions = {}): Promise<TrainingStepResult> {
-  const seed = options.seed ?? currentTest()?.seed ?? 1
-  if (!Number.isSafeInteger(seed)) throw new TypeError(`checkTrainingStep: seed must be an integer, got ${String(seed)}`)
+  const parsed = parseCheckOptions('checkTrainingStep', trainingStepOptions, options)
+  const seed = parsed.seed ?? currentTest()?.seed ?? 1
   // The forward pass runs with training: true, so dropout and noise layers without a seed
   // draw from Math.random: seed it for the duration of the check, then put it back.
   const previous = installedRandom()
   Math.random = seededRandom(seed ^ 0x7a11, () => true, previous)
   try {
-    return await trainingStep(model, options, seed)
+    return await trainingStep(model, parsed, seed)
   } finally {
     Math.random = previous
   }
 }
 
-async function trainingStep(model: LayersModel, options: TrainingStepOptions, seed: number): Promise<TrainingStepResult> {
+async function trainingStep(model: LayersModel, options: ParsedOptions, seed: number): Promise<TrainingStepResult> {
   if (!isLayersModel(model)) throw new TypeError('checkTrainingStep: model must be a tfjs LayersModel (tf.sequential() or tf.model())')
-  const steps = options.steps ?? 1
-  if (!Number.isInteger(steps) || steps < 1) throw new TypeError(`checkTrainingStep: steps must be an integer >= 1, got ${steps}`)
-  const batchSize = options.batchSize ?? 8
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTrainingStep: batchSize must be an integer >= 1, got ${batchSize}`)
+  const { steps, batchSize } = options
   const tf = await loadTfjs()
   await tf.ready()
   const lossFn = options.loss ?? compiledLoss(tf, model)
   if (!lossFn) throw new TypeError('checkTrainingStep: the model is not compiled — call model.compile({ loss, optimizer }) or pass { loss: (targets, outputs) => scalar }')
   const rng = createRng(seed)
-  const inputs = stepInputs(tf, model, options.inputs, batchSize, rng)
-  const targets = stepTargets(tf, model, options.targets, batchSize, rng)
+  const { inputs, targets } = stepBatches(tf, model, options, rng)
   const optimizer = options.optimizer ?? (model.optimizer as Optimizer | undefined) ?? tf.train.sgd(0.01)
   const x = inputs.tensors.length === 1 ? inputs.tensors[0]! : inputs.tensors
   const forward = () => {
@@ -110,12 +132,23 @@ async function trainingStep(model: LayersModel, options: TrainingStepOptions, se
   const lossOf = () => lossFn(targets.tensors, forward())
   const vars = model.trainableWeights.map((w) => w.read() as Variable)
   const before = vars.map((v) => Float32Array.from(v.dataSync() as ArrayLike<number>))
-  const { lossBefore, outputs } = tf.tidy(() => {
-    const out = forward()
-    const values = out.map((o) => Array.from(o.dataSync() as ArrayLike<number>))
-    const nonFinite = values.reduce((n, v) => n + v.filter((e) => !Number.isFinite(e)).length, 0)
-    return { lossBefore: lossFn(targets.tensors, out).dataSync()[0]!, outputs: { total: values.reduce((n, v) => n + v.length, 0), nonFinite } }
-  })
+  const disposeBatch = () => {
+    if (inputs.owned) tf.dispose(inputs.tensors)
+    if (targets.owned) tf.dispose(targets.tensors)
+  }
+  let first: { lossBefore: number; outputs: { total: number; nonFinite: number } }
+  try {
+    first = tf.tidy(() => {
+      const out = forward()
+      const values = out.map((o) => Array.from(o.dataSync() as ArrayLike<number>))
+      const nonFinite = values.reduce((n, v) => n + v.filter((e) => !Number.isFinite(e)).length, 0)
+      return { lossBefore: lossOn(lossFn, targets.tensors, out, model).dataSync()[0]!, outputs: { total: values.reduce((n, v) => n + v.length, 0), nonFinite } }
+    })
+  } catch (error) {
+    disposeBatch()
+    throw error
+  }
+  const { lossBefore, outputs } = first
   const grads = vars.map(() => ({ received: false, finite: true, maxAbs: 0 }))
   let disconnectedAll = false
   try {
@@ -135,8 +168,7 @@ async function trainingStep(model: LayersModel, options: TrainingStepOptions, se
     disconnectedAll = true
   }
   const lossAfter = tf.tidy(() => lossOf().dataSync()[0]!)
-  if (inputs.owned) tf.dispose(inputs.tensors)
-  if (targets.owned) tf.dispose(targets.tensors)
+  disposeBatch()
   const variables: VariableStep[] = vars.map((v, i) => {
     const after = v.dataSync() as ArrayLike<number>
     let maxChange = 0
@@ -148,7 +180,7 @@ async function trainingStep(model: LayersModel, options: TrainingStepOptions, se
     }
     return { name: model.trainableWeights[i]!.originalName ?? v.name, shape: [...v.shape], moved, maxChange, gradient: disconnectedAll ? { received: false, finite: true, maxAbs: 0 } : grads[i]! }
   })
-  const unexpectedFrozen = frozenLayers(model.layers as unknown as LayerLike[]).filter((name) => !(options.frozen ?? []).includes(name))
+  const unexpectedFrozen = frozenLayers(model.layers as unknown as LayerLike[]).filter((name) => !options.frozen.includes(name))
   const problems: string[] = []
   if (outputs.nonFinite > 0) problems.push(`${outputs.nonFinite} of ${outputs.total} model outputs are not finite before the step`)
   if (!Number.isFinite(lossBefore)) problems.push(`loss before the step is ${lossBefore}`)

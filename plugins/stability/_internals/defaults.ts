@@ -2,16 +2,20 @@
  * Run-wide defaults of `checkStability` and `arb.tensor`, declared once as the `stability`
  * plugin's options schema (`pluginOptions.stability` or `--stability-runs` /
  * `--stability-edge-bias`): core validates them with the config and hands them to every
- * worker, where the check functions read them through `pluginOptions`.
+ * worker, where the check functions read them through `pluginOptions`. The same field
+ * schemas validate a call's own `runs` and `edgeBias`, so both say the same thing.
  */
 import { pluginOptions, z } from 'mltest/plugin'
 
+/** Generated inputs: a positive integer. */
+export const runsSchema = z.number().int().min(1)
+
+/** Probability of an edge value: a number in [0, 1] (0: off). */
+export const edgeBiasSchema = z.number().min(0).max(1)
+
 export const stabilityOptions = z.object({
-  runs: z.number().int().min(1).default(100).describe('generated inputs per checkStability call, unless the call sets runs'),
-  edgeBias: z
-    .number()
-    .min(0)
-    .max(1)
+  runs: runsSchema.default(100).describe('generated inputs per checkStability call, unless the call sets runs'),
+  edgeBias: edgeBiasSchema
     .default(0.1)
     .describe('probability that arb.tensor draws an element from the float edge values, unless the call sets edgeBias (0: off)'),
 })
@@ -23,18 +27,4 @@ export const BUILTIN_DEFAULTS: Readonly<StabilityDefaults> = Object.freeze(stabi
 /** The run's defaults in this worker (the built-in ones outside a run). */
 export function stabilityDefaults(): Readonly<StabilityDefaults> {
   return pluginOptions('stability', stabilityOptions)
-}
-
-export function checkRuns(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${what} must be a positive integer, got ${String(value)} — e.g. runs: 100`)
-  }
-  return value
-}
-
-export function checkProbability(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new RangeError(`${what} must be a number in [0, 1], got ${String(value)} — e.g. 0.1, or 0 to turn it off`)
-  }
-  return value
 }
