@@ -39,7 +39,7 @@ export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number,
   const ran = { durationMs: now() - started, attempts: attempt, seed, annotations, checks, logs }
   if (error) return { ...ran, state: 'failed', error }
   const inconclusive = checks.find((c) => c.verdict === 'inconclusive')
-  if (inconclusive) return { ...ran, state: 'inconclusive', reason: inconclusive.summary ?? `${inconclusive.check}: not enough evidence either way` }
+  if (inconclusive) return { ...ran, state: 'inconclusive', reason: inconclusive.reason ?? inconclusive.summary ?? `${inconclusive.check}: not enough evidence either way` }
   return { ...ran, state: 'passed' }
 }
 

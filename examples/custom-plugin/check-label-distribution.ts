@@ -61,6 +61,7 @@ export function checkLabelDistribution(labels: readonly string[], options: Label
     check: 'checkLabelDistribution',
     practice: 'data-slices',
     verdict,
+    reason: verdict === 'inconclusive' ? `the smallest expected class count is ${formatNumber(smallest)}, below ${minExpectedCount}: the chi-square approximation does not hold` : undefined,
     metrics: { n, chiSquare, degreesOfFreedom, pValue, alpha, smallestExpectedCount: smallest },
     summary,
   })
