@@ -56,6 +56,7 @@ export type {
 export { z } from 'zod'
 export { pluginOptions } from './plugin-options.ts'
 export { parseCheckOptions } from './options/check-options.ts'
+export { shownValue } from './options/describe-issue.ts'
 export { UsageError } from './node/usage-error.ts'
 export type { FileReport, Reporter, ReporterFactory, ReporterOptions, RunResult, RunStart } from './reporter.ts'
 export type {

@@ -4,20 +4,26 @@
  * check and the option, so a misspelled option never silently weakens a check.
  */
 import type { z } from 'zod'
-import { describeIssue, undeclaredKeys, unknownKeysMessage } from './describe-issue.ts'
+import { describeIssue, shownValue, undeclaredKeys, unknownKeysMessage } from './describe-issue.ts'
 
 /**
  * `given` parsed by `schema`, unknown keys refused; throws a TypeError
  * such as `checkStability: unknown option "runz" — did you mean "runs"? (known: runs, ...)`.
  */
 export function parseCheckOptions<S extends z.ZodObject<z.ZodRawShape>>(check: string, schema: S, given: unknown): z.output<S> {
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    const error = new TypeError(`${check}: options must be an object, e.g. { ${Object.keys(schema.shape)[0] ?? 'option'}: ... } (got ${shownValue(given)})`)
+    error.name = 'OptionsError'
+    throw error
+  }
   const known = Object.keys(schema.shape)
   const label = (path: ReadonlyArray<PropertyKey>) => `option "${path.join('.')}"`
   const unknown = undeclaredKeys(schema.shape, given)
   const parsed = unknown.length > 0 ? undefined : schema.safeParse(given ?? {})
   if (parsed?.success) return parsed.data as z.output<S>
   const line = parsed ? describeIssue(parsed.error.issues[0]!, given, label, known, schema) : unknownKeysMessage(unknown.map((k) => [k]), label, known)
-  const error = new TypeError(`${check}: ${line}`)
+  // A refinement's message may already name the check.
+  const error = new TypeError(line.startsWith(`${check}:`) ? line : `${check}: ${line}`)
   error.name = 'OptionsError'
   throw error
 }

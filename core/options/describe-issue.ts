@@ -38,7 +38,7 @@ export function ruleOf(issue: z.core.$ZodIssue, schema?: unknown): string {
     case 'invalid_type':
       if (issue.expected === 'int') return 'an integer'
       if (issue.expected === 'array') return 'an array'
-      return isIntegerSchema(field) ? 'an integer' : `a ${issue.expected}`
+      return isIntegerSchema(field) ? 'an integer' : `${/^[aeiou]/.test(String(issue.expected)) ? 'an' : 'a'} ${issue.expected}`
     case 'too_small':
       return ranged('minimum')
     case 'too_big':

@@ -121,6 +121,8 @@ t.test('check options: a typo or a wrong type is one line naming the check and t
   t.throws(() => parseCheckOptions('checkDemo', schema, { edgeBias: 2 }), { message: 'checkDemo: option "edgeBias" must be a number <= 1 (got 2)' })
   t.throws(() => parseCheckOptions('checkDemo', schema, { mode: 'quick' }), { message: 'checkDemo: option "mode" must be one of fast, full (got "quick")' })
   t.throws(() => parseCheckOptions('checkDemo', schema, { label: 3 }), { message: 'checkDemo: option "label" must be a string (got 3)' })
+  t.throws(() => parseCheckOptions('checkDemo', schema, 5), { message: 'checkDemo: options must be an object, e.g. { runs: ... } (got 5)' })
+  t.throws(() => parseCheckOptions('checkDemo', z.object({ inner: z.object({ a: z.number() }).optional() }), { inner: 3 }), { message: 'checkDemo: option "inner" must be an object (got 3)' })
 })
 
 t.test('closest suggests only near names', async (t) => {
@@ -131,7 +133,7 @@ t.test('closest suggests only near names', async (t) => {
 
 t.test('cross-field rules of a schema still apply while unknown keys are refused', async (t) => {
   const range = z.object({ min: z.number().default(0), max: z.number().default(1) }).refine((o) => o.max >= o.min, { message: 'checkRange: max is below min — raise max', path: ['max'] })
-  t.throws(() => parseCheckOptions('checkRange', range, { min: 5, max: 1 }), { message: 'checkRange: checkRange: max is below min — raise max' })
+  t.throws(() => parseCheckOptions('checkRange', range, { min: 5, max: 1 }), { message: 'checkRange: max is below min — raise max' })
   t.throws(() => parseCheckOptions('checkRange', range, { mn: 5 }), { message: 'checkRange: unknown option "mn" — did you mean "min"? (known: min, max)' })
   t.same(parseCheckOptions('checkRange', range, { min: 1, max: 2 }), { min: 1, max: 2 })
 })
