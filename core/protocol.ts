@@ -150,6 +150,12 @@ export interface FileTask {
   update?: boolean
   /** Test ids already reported by an earlier attempt at this file (resume after a crash). */
   skipIds: string[]
+  /**
+   * `--bail N`: `left` failed tests this file may still have before it skips the rest (the
+   * run's budget when the task started; other files may spend it meanwhile). Absent without
+   * `--bail`.
+   */
+  bail?: { limit: number; left: number }
   /** Resolved options per plugin name. */
   pluginOptions: Record<string, Record<string, unknown>>
   color: boolean

@@ -79,8 +79,14 @@ export interface RunResult {
   durationMs: number
   files: FileReport[]
   summary: RunSummary
-  /** Files never started because of `--bail`. */
+  /** Files never started because of `--bail`, or because the run was interrupted. */
   notRun: string[]
+  /**
+   * Set when SIGINT or SIGTERM stopped the run (Ctrl-C, CI cancellation): the tests that did
+   * not finish are `skipped` with reason `cancelled (SIGINT)`, files never started are in
+   * `notRun`, and the result covers only what ran.
+   */
+  interrupted?: 'SIGINT' | 'SIGTERM'
   /** Errors of the run itself (a throwing plugin or reporter), not of a test. */
   runErrors: string[]
   config?: RunConfigSummary

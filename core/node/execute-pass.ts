@@ -8,6 +8,7 @@ import { callNotify, PluginError } from '../plugin-host.ts'
 import type { CollectedTest, FileResult, FileTask, LogEntry } from '../protocol.ts'
 import type { RunResult, ShardSpec } from '../reporter.ts'
 import { summarize } from '../summary.ts'
+import type { InterruptSignal } from './interrupt.ts'
 import { createProcessPool } from './process-pool.ts'
 import type { ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
@@ -34,6 +35,8 @@ export interface PassOptions {
   announceConfig: boolean
   /** A per-file `--grep` (watch's "rerun failed" narrows each file to its failed tests). */
   grepFor?(file: string): string | undefined
+  /** Aborted (reason: `SIGINT` or `SIGTERM`) to stop the pass; its result is marked interrupted. */
+  interrupt?: AbortSignal
 }
 
 export interface PassOutcome {
@@ -94,6 +97,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
       recycleEveryFile: config.isolate === 'file',
       memoryLimitBytes: config.workerMemoryLimitMb ? config.workerMemoryLimitMb * 1024 * 1024 : undefined,
       memoryMetric: config.isolate === 'process' ? 'rss' : 'heap',
+      interrupt: options.interrupt,
       events: {
         onCollected: (file, tests) => {
           listed.push([file, tests])
@@ -130,6 +134,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     files: outcome.files.map((f) => ({ ...f, logs: fileLogs.get(f.file) ?? [] })),
     summary,
     notRun: outcome.notRun,
+    ...(options.interrupt?.aborted ? { interrupted: options.interrupt.reason as InterruptSignal } : {}),
     runErrors,
     config: summaryOfConfig,
     environment: runEnvironment(),
@@ -140,9 +145,13 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
   return { run, listed }
 }
 
-/** 0 when everything passed; 1 for failed tests, file errors, run or reporter errors, or inconclusive verdicts counted as failures. */
+/**
+ * 0 when everything passed; 1 for failed tests, file errors, run or reporter errors,
+ * inconclusive verdicts counted as failures, or an interrupted run (incomplete, so never a
+ * pass; `mltest run` itself exits 130 or 143 then).
+ */
 export function exitCodeOf(run: RunResult, reporterErrors: string[]): number {
   const s = run.summary
-  const failed = s.failed > 0 || s.fileErrors > 0 || run.runErrors.length > 0 || reporterErrors.length > 0
+  const failed = s.failed > 0 || s.fileErrors > 0 || run.runErrors.length > 0 || reporterErrors.length > 0 || run.interrupted !== undefined
   return failed || (run.config?.inconclusive === 'fail' && s.inconclusive > 0) ? 1 : 0
 }

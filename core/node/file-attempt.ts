@@ -2,9 +2,12 @@
  * One attempt at a file on one worker: starts the task, dispatches the worker's events to
  * the scheduler's listeners, the exclusive gate and the watchdog, and when the worker dies
  * turns crash triage into reported results. A file whose worker died mid-way may get
- * another attempt for its remaining tests, which skips the ones reported so far.
+ * another attempt for its remaining tests, which skips the ones reported so far. An
+ * interrupted attempt (SIGINT, SIGTERM) skips its remaining tests, and its worker is ended
+ * after a grace: the tests it did not report are then skipped as cancelled.
  */
 import type { CollectedTest, FileResult, FileTask, FileTaskReturn, SerializedError, TestResult, WorkerEvent } from '../protocol.ts'
+import { testResultOf, testSeedOf } from '../test-result.ts'
 import { triageCrash } from './crash-triage.ts'
 import type { ExclusiveGate, GateSeat } from './exclusive-gate.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
@@ -46,6 +49,9 @@ export class FileAttempt {
   private readonly worker: PoolTask
   private readonly watchdog: WorkerWatchdog
   private readonly seat: GateSeat
+  /** Set by `interrupt`: why the tests this attempt does not finish are skipped. */
+  private interruptedBy: string | undefined
+  private graceTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly options: FileAttemptOptions) {
     this.reported = new Set(options.task.skipIds)
@@ -65,14 +71,29 @@ export class FileAttempt {
     this.worker.control({ type: 'cancel', reason })
   }
 
+  /** The run was interrupted: the worker skips what it has not started and is ended after `graceMs`. */
+  interrupt(reason: string, graceMs: number): void {
+    if (this.interruptedBy) return
+    this.interruptedBy = reason
+    this.cancel(reason)
+    this.graceTimer = setTimeout(() => this.worker.kill(), graceMs)
+  }
+
   /** Resolves when the worker finished the file, or died and its tests were triaged. */
   async outcome(): Promise<AttemptOutcome> {
     try {
       return { state: 'done', ...(await this.worker.done) }
     } catch (error) {
       if (!(error instanceof WorkerCrash)) throw error
-      return { state: 'crashed', resume: this.triage(error) }
+      // A worker process ended by the same Ctrl-C (a terminal signals the whole process group).
+      if (error.reason === 'interrupted') this.interruptedBy ??= error.message
+      if (!this.interruptedBy) return { state: 'crashed', resume: this.triage(error) }
+      // A test that crashed its worker by itself during the grace still fails; the rest is cancelled.
+      if (error.reason === 'exit' || error.reason === 'oom') this.triage(error)
+      this.skipUnreported(this.interruptedBy)
+      return { state: 'crashed', resume: false }
     } finally {
+      clearTimeout(this.graceTimer)
       this.watchdog.stop()
     }
   }
@@ -135,6 +156,14 @@ export class FileAttempt {
   private fileError(error: SerializedError): void {
     this.options.result.errors.push(error)
     this.options.countFailure()
+  }
+
+  /** Reports every collected test not reported yet as skipped with `reason`. */
+  private skipUnreported(reason: string): void {
+    for (const test of this.collected) {
+      if (this.reported.has(test.id)) continue
+      this.report(testResultOf(test, { state: 'skipped', reason, seed: testSeedOf(this.options.task, test.fullName) }))
+    }
   }
 
   /** Reports what the worker could not; whether the rest of the file should resume. */

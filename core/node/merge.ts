@@ -85,6 +85,8 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
   // time shards waited for a CI machine; each shard's own time stays in `mergedFrom`.
   const durationMs = inputs.reduce((sum, i) => sum + (Number.isFinite(i.run.durationMs) ? i.run.durationMs : 0), 0)
   const first = inputs[0]!.run
+  // One interrupted shard makes the merged run incomplete too.
+  const interrupted = inputs.find((i) => i.run.interrupted)?.run.interrupted
   const run: RunResult = {
     rootDir,
     seed: first.seed,
@@ -93,6 +95,7 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
     files,
     summary: summarize(files, durationMs),
     notRun,
+    ...(interrupted ? { interrupted } : {}),
     runErrors,
     ...(first.config ? { config: first.config } : {}),
     ...(first.environment ? { environment: first.environment } : {}),

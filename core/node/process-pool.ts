@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import { cancelledReason } from './interrupt.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
 const ENTRY = fileURLToPath(new URL('../worker/process-entry.mjs', import.meta.url))
@@ -32,6 +33,11 @@ export interface ProcessPoolOptions {
 export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
   const children = new Set<Child>()
   let closing = false
+  // However the main process ends (a second Ctrl-C exits at once), no child outlives it.
+  const killChildren = () => {
+    for (const child of children) child.process.kill('SIGKILL')
+  }
+  process.on('exit', killChildren)
 
   const spawnChild = (): Child => {
     const execArgv = options.heapLimitMb ? [`--max-old-space-size=${options.heapLimitMb}`] : []
@@ -75,6 +81,7 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
         }
         child.onExit = (code, signal) => {
           if (killed) return reject(new WorkerCrash('the worker process was terminated', 'killed'))
+          if (signal === 'SIGINT' || signal === 'SIGTERM') return reject(new WorkerCrash(cancelledReason(signal), 'interrupted'))
           if (signal === 'SIGABRT') {
             return reject(new WorkerCrash('the worker process aborted (SIGABRT): V8 aborts this way when the heap limit is reached (see "heap out of memory" above); otherwise a native crash', 'oom'))
           }
@@ -115,6 +122,7 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
     async close() {
       if (closing) return
       closing = true
+      process.off('exit', killChildren)
       await Promise.all(
         [...children].map((c) => {
           const exited = new Promise((resolve) => c.process.once('exit', resolve))

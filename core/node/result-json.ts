@@ -96,6 +96,7 @@ export const resultFileSchema = z.looseObject({
   summary: z.looseObject({ passed: count, failed: count, skipped: count, todo: count, inconclusive: count, fileErrors: count, durationMs: z.number() }),
   files: z.array(z.looseObject({ file: z.string(), durationMs: z.number(), errors: z.array(serializedError), tests: z.array(testResult), logs: z.array(logEntry).optional() })),
   notRun: z.array(z.string()),
+  interrupted: z.enum(['SIGINT', 'SIGTERM']).optional(),
   runErrors: z.array(z.string()),
   config: z
     .looseObject({

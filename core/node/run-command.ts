@@ -2,7 +2,8 @@
  * One `mltest run`: discovery → selection (`--changed`, `--shard`) → the pool → reporters →
  * exit code. Exit codes: 0 all passed; 1 a test or file failed, a plugin or reporter failed,
  * or no tests were found (unless passWithNoTests, or a shard or `--changed` selected no
- * file, which is a normal outcome in CI); 2 is raised as a UsageError by the caller.
+ * file, which is a normal outcome in CI); 2 is raised as a UsageError by the caller; 130 or
+ * 143 when SIGINT or SIGTERM stopped the run (`interrupt.ts`), whose reports are still written.
  */
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
@@ -12,6 +13,7 @@ import { builtinReporters } from '../../reporters/index.ts'
 import { changedFilesSince, selectAffected } from './changed.ts'
 import { discoverTestFiles } from './discovery.ts'
 import { createPool, executePass, exitCodeOf } from './execute-pass.ts'
+import { cancelledReason, INTERRUPT_EXIT_CODES, RunInterruption } from './interrupt.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
 import { readShardDurations, selectShard } from './shard.ts'
@@ -67,13 +69,18 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
   const pool = files.length > 0 ? createPool(config, workers) : undefined
+  const interruption = new RunInterruption()
   let outcome
   try {
-    outcome = await executePass({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true })
+    outcome = await executePass({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true, interrupt: interruption.abortSignal })
   } finally {
     await pool?.close()
+    interruption.dispose()
   }
-  if (config.list) return printList(outcome.listed, config, outcome.run.files)
+  if (config.list) {
+    const code = printList(outcome.listed, config, outcome.run.files)
+    return interruption.signal ? INTERRUPT_EXIT_CODES[interruption.signal] : code
+  }
 
   const { run } = outcome
   const s = run.summary
@@ -90,6 +97,11 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   if (config.reporters.every((spec) => writesToFile(spec) || (spec as { name?: unknown }).name === 'github')) {
     for (const error of run.runErrors) process.stderr.write(`mltest: ${error}\n`)
     process.stdout.write(`${summaryLine(s)}\n`)
+  }
+  if (interruption.signal) {
+    const cancelled = run.files.reduce((n, f) => n + f.tests.filter((t) => t.state === 'skipped' && t.reason === cancelledReason(interruption.signal!)).length, 0)
+    process.stderr.write(`mltest: interrupted by ${interruption.signal}: ${cancelled} test${cancelled === 1 ? '' : 's'} cancelled, ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not started\n`)
+    return INTERRUPT_EXIT_CODES[interruption.signal]
   }
   return noTests ? 1 : exitCodeOf(run, host.errors)
 }

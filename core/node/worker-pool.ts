@@ -30,7 +30,8 @@ export class WorkerCrash extends Error {
   override name = 'WorkerCrash'
   constructor(
     message: string,
-    readonly reason: 'killed' | 'exit' | 'oom' | 'signal' | 'error',
+    /** `interrupted`: a worker process ended by SIGINT or SIGTERM (Ctrl-C reaches the whole process group); the message is the reason its tests are skipped. */
+    readonly reason: 'killed' | 'exit' | 'oom' | 'signal' | 'interrupted' | 'error',
   ) {
     super(message)
   }

@@ -56,8 +56,10 @@ class FileRun {
   private metas = new Map<TestNode, Meta>()
   /** Ids of tests that ran to the end: their unused golden entries are obsolete. */
   private readonly completed = new Set<string>()
-  /** Set by `cancel` (`--bail`): tests not yet started are skipped with this reason. */
+  /** Set by `cancel` (`--bail`, an interrupted run) or by this file spending the `--bail` budget: tests not yet started are skipped with this reason. */
   private cancelled: string | undefined
+  /** Failed tests of this file so far, against `task.bail`. */
+  private failures = 0
 
   constructor(
     private readonly task: FileTask,
@@ -142,7 +144,7 @@ class FileRun {
     const hookError = suite.beforeAll.length > 0 ? await this.runAllHooks('beforeAll', suite, guards) : undefined
     if (hookError) {
       for (const meta of inside) {
-        if (this.isRunnable(meta)) this.report(meta, { state: 'failed', error: hookError, attempts: 1, seed: this.seedOf(meta) })
+        if (this.isRunnable(meta) && !this.cancelled) this.report(meta, { state: 'failed', error: hookError, attempts: 1, seed: this.seedOf(meta) })
         else await this.runTest(meta, chainHere)
       }
     } else {
@@ -190,6 +192,9 @@ class FileRun {
   private report(meta: Meta, outcome: TestOutcome): void {
     if ((outcome.state === 'passed' || outcome.state === 'inconclusive') && !meta.collected.expectFail) this.completed.add(meta.collected.id)
     this.sink.push(['test-end', testResultOf(meta.collected, outcome)])
+    // --bail inside the file: the main thread's cancel would come too late for the next tests.
+    const bail = this.task.bail
+    if (outcome.state === 'failed' && bail && ++this.failures >= bail.left) this.cancelled ??= `--bail: stopped after ${bail.limit} failure${bail.limit === 1 ? '' : 's'}`
   }
 
   /** What golden and snapshot files gained, or hold that no test uses, as the file's output. */

@@ -138,7 +138,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       const flaky = run.files.flatMap((f) => f.tests.filter((t) => t.state === 'passed' && t.flaky).map((t) => `${rel(f.file)} > ${t.fullName} (passed on attempt ${t.attempts})`))
       if (flaky.length) lines.push(c.yellow(c.bold('Flaky tests (passed on retry):')), ...flaky.map((name) => `  ${c.yellow('~')} ${name}`), '')
       for (const error of run.runErrors) lines.push(c.red(`run error: ${error}`))
-      if (run.notRun.length) lines.push(c.yellow(`not run (bail): ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'}`))
+      if (run.notRun.length) lines.push(c.yellow(`not run (${run.interrupted ? `interrupted by ${run.interrupted}` : 'bail'}): ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'}`))
       lines.push(`${c.dim('Files   ')} ${run.files.length}${withErrors.length ? c.red(` (${withErrors.length} with errors)`) : ''}`)
       lines.push(`${c.dim('Seed    ')} ${run.seed} ${c.dim(`(replay: --seed ${run.seed})`)}`)
       lines.push(`${c.dim('Duration')} ${(run.durationMs / 1000).toFixed(2)} s`)

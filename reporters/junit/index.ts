@@ -93,7 +93,7 @@ function fileSuite(run: RunResult, file: FileReport, name: string): Suite {
   file.errors.forEach((error, i) => {
     cases.push({ name: i === 0 ? '(file error)' : `(file error ${i + 1})`, time: 0, kind: 'error', body: problem('error', error.name, error.message, errorText(error)) })
   })
-  const properties: Array<[string, string]> = [['mltest.seed', String(run.seed)]]
+  const properties: Array<[string, string]> = [['mltest.seed', String(run.seed)], ...interruptedProperty(run)]
   for (const test of file.tests) {
     for (const a of test.annotations) properties.push([`${test.fullName} :: ${a.key}`, String(a.value)])
     properties.push(...checkProperties(test))
@@ -104,15 +104,21 @@ function fileSuite(run: RunResult, file: FileReport, name: string): Suite {
   return { name, time: file.durationMs, properties, cases, stdout: logsOf(file, 'stdout'), stderr: logsOf(file, 'stderr') }
 }
 
+/** An interrupted run (SIGINT, SIGTERM) says so in every suite: the Ant schema has no run-level properties. */
+function interruptedProperty(run: RunResult): Array<[string, string]> {
+  return run.interrupted ? [['mltest.interrupted', run.interrupted]] : []
+}
+
 function suitesOf(run: RunResult): Suite[] {
   const rel = (file: string) => relative(run.rootDir, file).split('\\').join('/') || file
   const suites = run.files.map((file) => fileSuite(run, file, rel(file.file)))
+  const notRunReason = run.interrupted ? `not run: the run was interrupted (${run.interrupted}) first` : 'not run: --bail stopped the run first'
   for (const file of run.notRun) {
-    suites.push({ name: rel(file), time: 0, properties: [], cases: [{ name: '(not run)', time: 0, kind: 'skipped', body: skipped('not run: --bail stopped the run first') }], stdout: '', stderr: '' })
+    suites.push({ name: rel(file), time: 0, properties: interruptedProperty(run), cases: [{ name: '(not run)', time: 0, kind: 'skipped', body: skipped(notRunReason) }], stdout: '', stderr: '' })
   }
   if (run.runErrors.length) {
     const cases = run.runErrors.map((message, i): Case => ({ name: `(run error ${i + 1})`, time: 0, kind: 'error', body: problem('error', 'RunError', message, message) }))
-    suites.push({ name: 'mltest', time: 0, properties: [], cases, stdout: '', stderr: '' })
+    suites.push({ name: 'mltest', time: 0, properties: interruptedProperty(run), cases, stdout: '', stderr: '' })
   }
   return suites
 }

@@ -93,7 +93,8 @@ export function tapReporter(options: ReporterOptions): Reporter {
     },
     onRunEnd(run: RunResult) {
       for (const error of run.runErrors) emit(`not ok ${++points} - ${tapEscape(`(run error) ${error}`)}\n`)
-      if (run.notRun.length) emit(`Bail out! --bail stopped the run; ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not run\n`)
+      if (run.interrupted) emit(`Bail out! interrupted by ${run.interrupted}; ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not run\n`)
+      else if (run.notRun.length) emit(`Bail out! --bail stopped the run; ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not run\n`)
       else emit(`1..${points}\n`)
       if (options.outputFile) writeReport('tap', options.outputFile, chunks.join(''))
     },

@@ -89,6 +89,7 @@ t.test('parseResultJson refuses bad files with one line naming the file, the pro
     ['an object as annotation value', edit((d) => (d.files[0].tests[0].annotations[0].value = { a: 1 })), /"files\.0\.tests\.0\.annotations\.0\.value" /],
     ['an unknown verdict', edit((d) => (d.files[0].tests[0].checks[0].verdict = 'maybe')), /"files\.0\.tests\.0\.checks\.0\.verdict" /],
     ['a shard index of 0', edit((d) => (d.shard.index = 0)), /"shard\.index" /],
+    ['an unknown interrupting signal', edit((d) => (d.interrupted = 'SIGKILL')), /"interrupted" /],
   ]
   for (const [what, text, message] of cases) {
     const error = t.throws(() => parseResultJson(text, 'run.json'), { name: 'UsageError', message }, what) as Error
@@ -154,6 +155,20 @@ t.test('mergeResults: the merged duration is the sum of the shard durations, not
   t.equal(merged.startedAt, '2024-05-01T10:00:00.000Z', 'still the earliest start')
   const third = run('/r', [fileReport('/r/c.mltest.ts', [])], { startedAt: '2024-05-01T09:00:00.000Z', durationMs: 1000 })
   t.equal(mergeResults([{ source: 'merged.json', run: merged }, { source: 'three.json', run: third }]).run.durationMs, 5000, 'merging a merged result adds up the same way')
+})
+
+t.test('an interrupted run (SIGINT, SIGTERM) stays marked through the JSON file and mltest merge', async (t) => {
+  const cancelled = result('/r/a.mltest.ts', 'slow', 'skipped', { reason: 'cancelled (SIGINT)' } as Partial<TestResult>)
+  const stopped = run('/r', [fileReport('/r/a.mltest.ts', [result('/r/a.mltest.ts', 'quick', 'passed'), cancelled])], { interrupted: 'SIGINT', notRun: ['/r/c.mltest.ts'], shard: { index: 1, count: 2 } })
+  const read = parseResultJson(toResultJson(stopped), 'run.json')
+  t.equal(read.interrupted, 'SIGINT')
+  t.same(read, stopped)
+  const whole = run('/r', [fileReport('/r/b.mltest.ts', [result('/r/b.mltest.ts', 'b', 'passed')])], { shard: { index: 2, count: 2 } })
+  const { run: merged } = mergeResults([{ source: 'whole.json', run: whole }, { source: 'stopped.json', run: stopped }])
+  t.equal(merged.interrupted, 'SIGINT', 'one interrupted shard makes the merged run interrupted')
+  t.same(merged.notRun, ['/r/c.mltest.ts'])
+  t.equal(merged.summary.skipped, 1)
+  t.notOk('interrupted' in mergeResults([{ source: 'whole.json', run: whole }]).run, 'absent when no shard was interrupted')
 })
 
 t.test('mergeResults rebases shards checked out elsewhere onto the first root', async (t) => {
