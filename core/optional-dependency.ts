@@ -10,18 +10,27 @@ function isMissing(error: unknown, specifier: string): boolean {
   return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(specifier)
 }
 
+export interface ImportOptionalOptions {
+  /** What needs the package, e.g. `mltest/onnx` or `checkLabelDistribution`. */
+  feature?: string
+  /** How to install it (default `npm install --save-dev <package>`). */
+  installHint?: string
+  /** CommonJS packages whose exports arrive on `default` only are unwrapped when this key is missing on the namespace. */
+  unwrapKey?: string
+}
+
 /**
- * Imports `specifier`; `feature` names what needs it, e.g. `mltest/onnx`. CommonJS packages
- * whose exports arrive on `default` only are unwrapped when `unwrapKey` is missing on the
- * namespace itself.
+ * Imports `specifier`, an optional dependency; `options` (or just the feature's name) say what
+ * needs it and how to install it, for the one-line error when it is missing.
  */
-export async function importOptional<T>(specifier: string, feature: string, unwrapKey?: string): Promise<T> {
+export async function importOptional<T>(specifier: string, options: string | ImportOptionalOptions = {}, unwrapKeyArg?: string): Promise<T> {
+  const { feature = 'this check', installHint = `npm install --save-dev ${specifier}`, unwrapKey = unwrapKeyArg } = typeof options === 'string' ? { feature: options } : options
   let mod: Record<string, unknown>
   try {
     mod = (await import(specifier)) as Record<string, unknown>
   } catch (error) {
     if (isMissing(error, specifier)) {
-      throw new Error(`install ${specifier} to use ${feature}: npm install --save-dev ${specifier}`, { cause: error })
+      throw new Error(`install ${specifier} to use ${feature}: ${installHint}`, { cause: error })
     }
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new Error(`${specifier} is installed but failed to load (${detail}) — reinstall it for this platform: npm rebuild ${specifier}`, { cause: error })

@@ -16,6 +16,7 @@ export type { Rng } from './seed.ts'
 
 // Optional heavy dependencies.
 export { importOptional, silenceTfjsCpuBanner } from './optional-dependency.ts'
+export type { ImportOptionalOptions } from './optional-dependency.ts'
 
 // Numbers: flattening tensors, indices.
 export { formatIndex, toFlatNumbers } from './expect/numeric.ts'
