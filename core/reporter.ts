@@ -69,6 +69,8 @@ export interface MergedShard {
   startedAt: string
   durationMs: number
   hostname: string | null
+  /** The shard's plugin sections, when it had any. */
+  sections?: Record<string, JsonValue>
 }
 
 /** The complete result tree of a run. */

@@ -85,6 +85,15 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
   // time shards waited for a CI machine; each shard's own time stays in `mergedFrom`.
   const durationMs = inputs.reduce((sum, i) => sum + (Number.isFinite(i.run.durationMs) ? i.run.durationMs : 0), 0)
   const first = inputs[0]!.run
+  // Plugin sections have no generic merge: a section given by one shard only, or the same
+  // in every shard, is kept; otherwise each shard's stays in `mergedFrom` and a warning says so.
+  const sections: NonNullable<RunResult['sections']> = {}
+  const plugins = new Set(inputs.flatMap((i) => Object.keys(i.run.sections ?? {})))
+  for (const plugin of plugins) {
+    const given = inputs.map((i) => i.run.sections?.[plugin]).filter((v) => v !== undefined)
+    if (given.length === 1 || given.every((v) => JSON.stringify(v) === JSON.stringify(given[0]))) sections[plugin] = given[0]!
+    else warnings.push(`the shards' "${plugin}" sections differ and cannot be merged — each shard's section is kept in mergedFrom`)
+  }
   // One interrupted shard makes the merged run incomplete too.
   const interrupted = inputs.find((i) => i.run.interrupted)?.run.interrupted
   const run: RunResult = {
@@ -100,8 +109,19 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
     ...(first.config ? { config: first.config } : {}),
     ...(first.environment ? { environment: first.environment } : {}),
     mergedFrom: inputs.flatMap(({ source, run }) =>
-      run.mergedFrom ?? [{ source, shard: run.shard ?? null, seed: run.seed, startedAt: run.startedAt, durationMs: run.durationMs, hostname: run.environment?.hostname ?? null }],
+      run.mergedFrom ?? [
+        {
+          source,
+          shard: run.shard ?? null,
+          seed: run.seed,
+          startedAt: run.startedAt,
+          durationMs: run.durationMs,
+          hostname: run.environment?.hostname ?? null,
+          ...(run.sections ? { sections: run.sections } : {}),
+        },
+      ],
     ),
+    ...(Object.keys(sections).length > 0 ? { sections } : {}),
   }
   return { run, warnings }
 }

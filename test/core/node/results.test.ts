@@ -235,3 +235,16 @@ t.test('runEnvironment and configSummary record how and where a run was made', a
     reporters: ['console', 'json:out/run.json', 'reporters[2]'], plugins: ['stability', 'onnx'], pluginOptions: { stability: { runs: 50 } },
   }, 'reporters by name (with their file), inline reporter objects by position; unset values are null')
 })
+
+t.test('mergeResults: plugin sections kept when one shard has them or all agree; differing ones stay per shard', async (t) => {
+  const shard = (index: number, sections: RunResult['sections']) =>
+    run('/r', [fileReport(`/r/${index}.mltest.ts`, [])], { shard: { index, count: 3 }, ...(sections ? { sections } : {}) })
+  const { run: merged, warnings } = mergeResults([
+    { source: 'one.json', run: shard(1, { labels: { checks: 2 }, same: { v: 1 } }) },
+    { source: 'two.json', run: shard(2, { labels: { checks: 5 }, same: { v: 1 }, only: [1, 2] }) },
+    { source: 'three.json', run: shard(3, undefined) },
+  ])
+  t.same(merged.sections, { same: { v: 1 }, only: [1, 2] })
+  t.same(warnings, ['the shards\' "labels" sections differ and cannot be merged — each shard\'s section is kept in mergedFrom'])
+  t.same(merged.mergedFrom!.map((m) => m.sections), [{ labels: { checks: 2 }, same: { v: 1 } }, { labels: { checks: 5 }, same: { v: 1 }, only: [1, 2] }, undefined])
+})
