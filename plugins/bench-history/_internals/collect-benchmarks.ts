@@ -12,7 +12,8 @@ import { hashOf } from './fingerprint.ts'
 const record = z.looseObject({
   name: z.string(),
   batchSize: z.number(),
-  samplesMs: z.array(z.number()),
+  // JSON writes NaN and ±Infinity as null: accepted here so the record is refused with the real reason.
+  samplesMs: z.array(z.number().nullable()),
   subject: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   throughputPerSec: z.number().optional(),
   peakRssMb: z.number().optional(),
@@ -67,7 +68,7 @@ export function identityOf(testFullName: string, name: string, batchSize: number
 function invalidity(r: z.infer<typeof record>): string | undefined {
   if (!Number.isInteger(r.batchSize) || r.batchSize < 1) return `batch size ${r.batchSize} is not a positive integer`
   if (r.samplesMs.length === 0) return 'no samples'
-  if (r.samplesMs.some((s) => !Number.isFinite(s) || s < 0)) return 'a sample is negative, NaN or infinite'
+  if (r.samplesMs.some((s) => s === null || !Number.isFinite(s) || s < 0)) return 'a sample is negative, NaN or infinite'
   if (r.throughputPerSec !== undefined && !(Number.isFinite(r.throughputPerSec) && r.throughputPerSec > 0)) return `throughput ${r.throughputPerSec} is not a positive number`
   if (r.peakRssMb !== undefined && !(Number.isFinite(r.peakRssMb) && r.peakRssMb >= 0)) return `peak rss ${r.peakRssMb} is not a number >= 0`
   return undefined
@@ -121,7 +122,7 @@ export function collectBenchmarks(resultPath: string): CollectedRun {
           batchSize: r.batchSize,
           subject: r.subject,
           subjectHash: hashOf(r.subject),
-          samplesMs: r.samplesMs,
+          samplesMs: r.samplesMs as number[],
           throughputPerSec: r.throughputPerSec ?? null,
           peakRssMb: r.peakRssMb ?? null,
           minEffect: r.minEffect ?? null,

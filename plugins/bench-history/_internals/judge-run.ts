@@ -68,12 +68,13 @@ export function judgeBenchmark(benchmark: CollectedBenchmark, context: JudgeCont
     if (!stored) return { ...base, status: 'new', rows: [], baseline: described, baselineRuns: 0, notes: [`not in baseline "${context.baselineName}": nothing to compare with`] }
   } else {
     baselines = store.recentMeasurements(benchmark.identity, { branch: context.branch, fingerprintHash: context.fingerprintHash, limit: options.baselineRuns })
-    described = `last ${baselines.length} run(s), same fingerprint, branch ${context.branch ?? '(none)'}`
+    const branch = context.branch === null ? 'outside git' : `branch ${context.branch}`
+    described = `last ${baselines.length} run(s), same fingerprint, ${branch}`
     if (baselines.length === 0) {
       const elsewhere = store.recentMeasurements(benchmark.identity, { branch: context.branch, limit: options.baselineRuns })
       if (elsewhere.length === 0) return { ...base, status: 'new', rows: [], baseline: 'none', baselineRuns: 0, notes: [] }
       baselines = elsewhere
-      described = `last ${baselines.length} run(s) on branch ${context.branch ?? '(none)'}, another fingerprint`
+      described = `last ${baselines.length} run(s), ${branch}, another fingerprint`
     }
   }
   const differences = fingerprintDifferences(baselines[0]!.run.fingerprint, context.fingerprint)

@@ -111,7 +111,8 @@ export async function runAndCompare(args: string[], flags: Record<string, unknow
     for (const j of judgements) for (const note of j.notes.filter((n) => j.status !== 'new' || n !== j.notes[0])) context.stdout(`  ${j.benchmark.identity}: ${note}\n`)
     const compared = judgements.filter((j) => j.status !== 'new')
     if (compared.length > 0) {
-      const described = flags.baseline !== undefined ? `baseline "${flags.baseline}"` : `up to the last ${options.baselineRuns} runs of each benchmark with the same fingerprint on branch ${git.branch ?? '(none)'}`
+      const branch = git.branch === null ? 'outside git' : `on branch ${git.branch}`
+      const described = flags.baseline !== undefined ? `baseline "${flags.baseline}"` : `up to the last ${options.baselineRuns} runs of each benchmark with the same fingerprint ${branch}`
       context.stdout(`baseline: ${described}; ${compared.map((j) => j.baselineRuns).join('/')} run(s) used\n`)
       if (flags.allowFingerprintMismatch) context.stdout('--allow-fingerprint-mismatch: baselines from another machine fingerprint were compared\n')
       context.stdout(`statistics: ${methodLine(options)}\n`)
