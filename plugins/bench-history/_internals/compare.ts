@@ -8,6 +8,10 @@
  * - throughput (when the records carry it): percentile bootstrap of the ratio of mean latencies;
  * - peak rss (one figure per run): a rule, not a test — see `judgeRss`.
  *
+ * With two or more baseline runs, every tested metric also gets a run-to-run check (see
+ * `run-to-run.ts`): the larger of the two p-values and the union of the two intervals count,
+ * so a shift no larger than the runs' own variation is never significant.
+ *
  * A verdict needs all of: statistical significance (p < alpha, interval excluding 1), an
  * estimated change of at least `minEffect`, and an absolute change of at least the floor.
  * Every ratio is judged in latency space (current / baseline, > 1 is slower); throughput is
@@ -17,6 +21,7 @@ import { bootstrapRatio } from './bootstrap.ts'
 import { hodgesLehmannShift } from './hodges-lehmann.ts'
 import { mannWhitneyU } from './mann-whitney.ts'
 import { mean, quantileSorted, sortedCopy } from './quantile.ts'
+import { runToRun } from './run-to-run.ts'
 
 export type Change = 'improved' | 'unchanged' | 'regressed' | 'inconclusive'
 export type MetricName = 'p50' | 'p99' | 'throughput' | 'peak rss'
@@ -103,9 +108,30 @@ function pooled(runs: readonly BenchmarkSamples[]): Float64Array {
   return out
 }
 
+/** The within-run estimate widened by the run-to-run check when the baseline has ≥ 2 runs. */
+function withRunToRun(e: { low: number; high: number; p: number }, stats: RunStats, currentStat: number, confidence: number): { low: number; high: number; p: number; note: string } {
+  const between = runToRun(stats.baseline, currentStat, confidence, stats.spread.length >= 2 ? stats.spread : stats.baseline)
+  if (!between) return { ...e, note: ' (run-to-run variation not estimated: fewer than 2 runs)' }
+  return { low: Math.min(e.low, between.low), high: Math.max(e.high, between.high), p: Math.max(e.p, between.p), note: ` + run-to-run t over ${between.runs} runs` }
+}
+
+/** One statistic per run: of the baseline runs (the level) and of the recent runs (the spread). */
+interface RunStats {
+  baseline: number[]
+  spread: number[]
+}
+
+/** A run's summary, enough for the run-to-run spread (stored with every run; no samples needed). */
+export interface RunSummary {
+  n: number
+  p50Ms: number
+  p99Ms: number
+  meanMs: number
+}
+
 const logOf = (values: Float64Array) => values.map((v) => Math.log(Math.max(v, MIN_LATENCY_MS)))
 
-function compareMedian(x: Float64Array, y: Float64Array, options: CompareOptions): MetricComparison {
+function compareMedian(x: Float64Array, y: Float64Array, perRun: RunStats, options: CompareOptions): MetricComparison {
   const base = quantileSorted(x, 0.5)
   const cur = quantileSorted(y, 0.5)
   const row = { metric: 'p50' as const, unit: 'ms' as const, baseline: base, current: cur, nBaseline: x.length, nCurrent: y.length }
@@ -116,24 +142,27 @@ function compareMedian(x: Float64Array, y: Float64Array, options: CompareOptions
   const confidence = 1 - options.alpha
   const shift = hodgesLehmannShift(logOf(x), logOf(y), { confidence, tieTerm: test.tieTerm })
   const ratio = Math.exp(shift.estimate)
-  const estimate: ChangeEstimate = { ratio, low: Math.exp(shift.low), high: Math.exp(shift.high), p: test.p, absoluteChangeMs: (ratio - 1) * base }
-  const method = `Mann-Whitney U (${test.method === 'exact' ? 'exact' : 'normal approx., tie-corrected'}), Hodges-Lehmann ratio`
-  return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: test.p, method, ...judgeChange(estimate, options) }
+  const widened = withRunToRun({ low: Math.exp(shift.low), high: Math.exp(shift.high), p: test.p }, perRun, cur, confidence)
+  const estimate: ChangeEstimate = { ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (ratio - 1) * base }
+  const method = `Mann-Whitney U (${test.method === 'exact' ? 'exact' : 'normal approx., tie-corrected'}), Hodges-Lehmann ratio${widened.note}`
+  return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: estimate.p, method, ...judgeChange(estimate, options) }
 }
 
-function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: Float64Array, options: CompareOptions, batchSize: number): MetricComparison {
+function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: Float64Array, perRun: RunStats, options: CompareOptions, batchSize: number): MetricComparison {
   const confidence = 1 - options.alpha
   const statistic = metric === 'p99' ? ({ kind: 'quantile', q: 0.99 } as const) : ({ kind: 'mean' } as const)
   const resamples = options.bootstrapResamples ?? 2000
   const boot = bootstrapRatio(x, y, { statistic, confidence, resamples, seed: options.seed })
   const baseStat = metric === 'p99' ? quantileSorted(x, 0.99) : mean(x)
-  const judged = judgeChange({ ratio: boot.ratio, low: boot.low, high: boot.high, p: boot.p, absoluteChangeMs: (boot.ratio - 1) * baseStat }, options)
-  const method = `percentile bootstrap (${resamples} resamples) of the ratio of ${metric === 'p99' ? 'p99s' : 'mean latencies'}`
-  const common = { metric, confidence, p: boot.p, method, nBaseline: x.length, nCurrent: y.length, ...judged }
-  if (metric === 'p99') return { ...common, unit: 'ms', baseline: baseStat, current: quantileSorted(y, 0.99), ratio: boot.ratio, ratioLow: boot.low, ratioHigh: boot.high }
+  const curStat = metric === 'p99' ? quantileSorted(y, 0.99) : mean(y)
+  const widened = withRunToRun(boot, perRun, curStat, confidence)
+  const judged = judgeChange({ ratio: boot.ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (boot.ratio - 1) * baseStat }, options)
+  const method = `percentile bootstrap (${resamples} resamples) of the ratio of ${metric === 'p99' ? 'p99s' : 'mean latencies'}${widened.note}`
+  const common = { metric, confidence, p: widened.p, method, nBaseline: x.length, nCurrent: y.length, ...judged }
+  if (metric === 'p99') return { ...common, unit: 'ms', baseline: baseStat, current: curStat, ratio: boot.ratio, ratioLow: widened.low, ratioHigh: widened.high }
   // Throughput is batch / mean latency: its ratio is the inverse of the latency ratio.
   const perSec = (meanMs: number) => (batchSize * 1000) / meanMs
-  return { ...common, unit: '/s', baseline: perSec(baseStat), current: perSec(mean(y)), ratio: 1 / boot.ratio, ratioLow: 1 / boot.high, ratioHigh: 1 / boot.low }
+  return { ...common, unit: '/s', baseline: perSec(baseStat), current: perSec(curStat), ratio: 1 / boot.ratio, ratioLow: 1 / widened.high, ratioHigh: 1 / widened.low }
 }
 
 /**
@@ -152,14 +181,25 @@ export function judgeRss(baselineMb: readonly number[], currentMb: number, minEf
   return { ...row, verdict: 'unchanged', reason: change < RSS_FLOOR_MB ? 'change below 1 MiB' : `within the baseline runs or ±${(minEffect * 100).toFixed(0)}%` }
 }
 
-/** Compares one benchmark's current samples with its baseline runs, metric by metric. */
-export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], current: BenchmarkSamples, batchSize: number, options: CompareOptions): MetricComparison[] {
+/**
+ * Compares one benchmark's current samples with its baseline runs, metric by metric.
+ * `spreadRuns` (summaries of the most recent comparable runs, newest first) estimate the
+ * run-to-run variation; by default the baseline runs do.
+ */
+export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], current: BenchmarkSamples, batchSize: number, options: CompareOptions, spreadRuns?: readonly RunSummary[]): MetricComparison[] {
   const x = pooled(baselineRuns).sort()
   const y = sortedCopy(current.samplesMs)
-  const rows = [compareMedian(x, y, options)]
-  if (x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES) rows.push(compareBootstrapped('p99', x, y, options, batchSize))
+  const summaries: RunSummary[] = baselineRuns
+    .map((r) => sortedCopy(r.samplesMs))
+    .filter((r) => r.length > 0)
+    .map((r) => ({ n: r.length, p50Ms: quantileSorted(r, 0.5), p99Ms: quantileSorted(r, 0.99), meanMs: mean(r) }))
+  const spread = spreadRuns ?? summaries
+  // A run's own p99 needs the run's own 368 samples to count in the run-to-run check.
+  const statsOf = (stat: (s: RunSummary) => number, minN = 1): RunStats => ({ baseline: summaries.filter((s) => s.n >= minN).map(stat), spread: spread.filter((s) => s.n >= minN).map(stat) })
+  const rows = [compareMedian(x, y, statsOf((s) => s.p50Ms), options)]
+  if (x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES) rows.push(compareBootstrapped('p99', x, y, statsOf((s) => s.p99Ms, P99_MIN_SAMPLES), options, batchSize))
   const withThroughput = baselineRuns.every((r) => r.throughputPerSec != null) && current.throughputPerSec != null
-  if (withThroughput && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES) rows.push(compareBootstrapped('throughput', x, y, options, batchSize))
+  if (withThroughput && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES) rows.push(compareBootstrapped('throughput', x, y, statsOf((s) => s.meanMs), options, batchSize))
   const rss = baselineRuns.map((r) => r.peakRssMb).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
   if (rss.length > 0 && typeof current.peakRssMb === 'number' && Number.isFinite(current.peakRssMb)) rows.push(judgeRss(rss, current.peakRssMb, options.minEffect))
   return rows

@@ -396,14 +396,14 @@ export class HistoryStore {
    * The last `limit` stored measurements of `identity` on `branch` (null: outside git), newest
    * first; only from runs with `fingerprintHash` when given.
    */
-  recentMeasurements(identity: string, filter: { branch: string | null; fingerprintHash?: string; limit: number }): StoredBenchmark[] {
+  recentMeasurements(identity: string, filter: { branch: string | null; fingerprintHash?: string; limit: number; samples?: boolean }): StoredBenchmark[] {
     const conditions = ['b.identity = ?', 'r.git_branch IS ?']
     const params: unknown[] = [identity, filter.branch]
     if (filter.fingerprintHash !== undefined) {
       conditions.push('r.fingerprint_hash = ?')
       params.push(filter.fingerprintHash)
     }
-    return this.benchmarksWhere(conditions.join(' AND '), params, { samples: true, limit: filter.limit })
+    return this.benchmarksWhere(conditions.join(' AND '), params, { samples: filter.samples ?? true, limit: filter.limit })
   }
 
   /** The measurement of `identity` in the run `runUid`, if it has one. */

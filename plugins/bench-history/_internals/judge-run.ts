@@ -10,6 +10,7 @@ import type { BenchOptions } from './bench-options.ts'
 import type { CollectedBenchmark } from './collect-benchmarks.ts'
 import { compareBenchmark, type Change, type MetricComparison } from './compare.ts'
 import { fingerprintDifferences } from './fingerprint.ts'
+import { SPREAD_RUNS } from './run-to-run.ts'
 import type { Fingerprint, HistoryStore, StoredBenchmark } from './history-store.ts'
 
 export interface JudgeContext {
@@ -85,12 +86,15 @@ export function judgeBenchmark(benchmark: CollectedBenchmark, context: JudgeCont
     return { ...base, status: 'mismatch', rows: [inconclusiveRow(reason)], baseline: described, baselineRuns: baselines.length, notes }
   }
   if (mismatched) notes.unshift(`compared across machine fingerprints (--allow-fingerprint-mismatch): ${differences.join('; ') || 'fingerprint differs'}`)
-  const rows = compareBenchmark(baselines, benchmark, benchmark.batchSize, {
-    alpha: options.alpha,
-    minEffect,
-    floorMs: options.floorUs / 1000,
-    seed: deriveSeed(0, benchmark.identity),
-  })
+  // The run-to-run spread: recent runs of this benchmark on the baseline's machine and branch.
+  const spread = store.recentMeasurements(benchmark.identity, { branch: baselines[0]!.run.git.branch, fingerprintHash: baselines[0]!.run.fingerprintHash, limit: Math.max(SPREAD_RUNS, baselines.length), samples: false })
+  const rows = compareBenchmark(
+    baselines,
+    benchmark,
+    benchmark.batchSize,
+    { alpha: options.alpha, minEffect, floorMs: options.floorUs / 1000, seed: deriveSeed(0, benchmark.identity) },
+    spread.map((b) => b.summary),
+  )
   return { ...base, status: 'compared', rows, baseline: described, baselineRuns: baselines.length, notes }
 }
 
