@@ -4,20 +4,23 @@
  * confidence intervals for them (a bootstrap one for throughput), model load time and rss
  * (the only place native memory shows).
  */
+import { resolve as resolvePath } from 'node:path'
 import type { InferenceSession } from 'onnxruntime-node'
-import { createRng, currentTest, recordCheck, resolveModelRef } from 'mltest/plugin'
+import { createRng, currentTest, recordCheck, resolveModelRef, type BenchmarkRecord } from 'mltest/plugin'
 import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 import { checkBenchOptions } from './_internals/bench-options.ts'
+import { benchmarkRecords } from './_internals/benchmark-records.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
-import { MEAN_CI_METHOD, PERCENTILE_METHOD, type Interval } from './_internals/latency-stats.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
 import { loopSettings } from './_internals/loop-settings.ts'
 import { measureBatch } from './_internals/measure-batch.ts'
-import { openSession, type ModelInput } from './_internals/open-session.ts'
-import { QUANTILE_CI_METHOD, type QuantileInterval } from './_internals/quantile-interval.ts'
-import { processPeakRssMb, rssMb, RssSampler } from './_internals/rss.ts'
+import { sha256OfBytes, sha256OfFile } from './_internals/model-digest.ts'
+import { isSession, openSession, type ModelInput } from './_internals/open-session.ts'
+import { onnxSubject } from './_internals/onnx-subject.ts'
+import { peakRss, processPeakRssMb, rssMb, RssSampler } from './_internals/rss.ts'
+import { benchMethod, type BenchMethod, type TimedBatch } from './_internals/timed-batch.ts'
 import { timerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
 
 export interface BenchOnnxOptions {
@@ -63,37 +66,9 @@ export interface BenchOnnxOptions {
   log?: boolean
 }
 
-export interface BatchResult {
-  batchSize: number
+export interface BatchResult extends TimedBatch {
   /** The feeds as run, e.g. `x: float32 [8, 64]`. */
   feeds: string[]
-  warmupIterations: number
-  iterations: number
-  /** Every timed run, in ms, in the order they ran. */
-  samplesMs: number[]
-  minMs: number
-  meanMs: number
-  stdevMs: number
-  p50Ms: number
-  p90Ms: number
-  p95Ms: number
-  p99Ms: number
-  maxMs: number
-  /** 95% order-statistic interval of the median, with its ranks and exact coverage. */
-  p50CiMs: QuantileInterval
-  /** 95% order-statistic interval of the p99; `high` is Infinity below 368 runs (nothing bounds it). */
-  p99CiMs: QuantileInterval
-  /** Samples per second: batchSize × iterations / summed latency. */
-  throughput: number
-  /** 95% percentile-bootstrap interval of the throughput (from the mean latency). */
-  throughputCi: Interval
-  /** Wall time of the timed loop, in ms. */
-  wallMs: number
-  warnings: string[]
-  /** Too few iterations, or a warm-up cut short (a median near the timer's resolution only warns: budgets weigh the timer's error). */
-  inconclusive: boolean
-  /** Why the batch is inconclusive, one sentence; absent when it is not. */
-  inconclusiveReason?: string
 }
 
 export interface MemoryResult {
@@ -132,15 +107,7 @@ export interface BenchOnnxResult {
   loadMs: number | null
   memory: MemoryResult
   timer: TimerResolution
-  method: {
-    percentiles: string
-    /** How p50CiMs and p99CiMs are computed. */
-    quantileCi: string
-    /** How throughputCi is computed. */
-    throughputCi: string
-    bootstrapResamples: number
-    seed: number
-  }
+  method: BenchMethod
   batches: BatchResult[]
   verdict: 'pass' | 'inconclusive'
 }
@@ -166,6 +133,12 @@ export async function benchOnnx(model: ModelInput, given: BenchOnnxOptions = {})
   let rssAfterLoad = 0
   let specs: InputSpec[] = []
   const batches: BatchResult[] = []
+  // Peak rss from the load to the end of each batch, for that batch's history record.
+  const peaks: number[] = []
+  const measure = async (feeds: Parameters<typeof measureBatch>[1], batchSize: number) => {
+    batches.push(await measureBatch(session, feeds, batchSize, loop, sampler, timer, label))
+    peaks.push(peakRss(sampler.peakMb, highWaterBefore, processPeakRssMb()).rssPeakMb)
+  }
   let released = false
   let highWaterAfter: number | null = null
   try {
@@ -174,7 +147,7 @@ export async function benchOnnx(model: ModelInput, given: BenchOnnxOptions = {})
     const batch = resolveBatchAxis(specs, options.batchDim, label)
     if (options.inputs) {
       const feeds = checkFeeds(ort, options.inputs, specs, label)
-      batches.push(await measureBatch(session, feeds, options.batchSize ?? batchSizeOf(feeds, specs, batch), loop, sampler, timer, label))
+      await measure(feeds, options.batchSize ?? batchSizeOf(feeds, specs, batch))
     } else {
       const fixed = fixedBatchSize(specs)
       if (fixed !== undefined && options.batchSizes && options.batchSizes.some((b) => b !== fixed)) {
@@ -184,7 +157,7 @@ export async function benchOnnx(model: ModelInput, given: BenchOnnxOptions = {})
       const rng = createRng(seed)
       for (const batchSize of options.batchSizes ?? [fixed ?? 1]) {
         const feeds = generateFeeds(ort, specs, batchSize, options.dims ?? {}, rng, options.generate, label, batch)
-        batches.push(await measureBatch(session, feeds, batchSize, loop, sampler, timer, label))
+        await measure(feeds, batchSize)
       }
     }
     highWaterAfter = processPeakRssMb()
@@ -210,28 +183,19 @@ export async function benchOnnx(model: ModelInput, given: BenchOnnxOptions = {})
       processPeakRssMb: highWaterAfter,
     },
     timer,
-    method: { percentiles: PERCENTILE_METHOD, quantileCi: QUANTILE_CI_METHOD, throughputCi: MEAN_CI_METHOD, bootstrapResamples: loop.bootstrapResamples, seed },
+    method: benchMethod(loop),
     batches,
     verdict: batches.some((b) => b.inconclusive) ? 'inconclusive' : 'pass',
   }
-  report(result, options.log)
+  // Hashed after the runs, so reading the file touches neither the load time nor the rss figures.
+  const sha256 = isSession(path) ? null : typeof path === 'string' ? await sha256OfFile(resolvePath(path)) : sha256OfBytes(path)
+  const subject = { sha256, options, owned: opened.owned }
+  const records = benchmarkRecords(label, batches.map((batch, i) => ({ batch, subject: onnxSubject(subject, batch.feeds), peakRssMb: peaks[i]! })))
+  report(result, records, options.log)
   return result
 }
 
-/**
- * The load and the runs happen in native code that JS cannot sample inside, but the kernel's
- * high-water mark sees every page: if it rose during the benchmark, its new value is exactly
- * the benchmark's peak. If it did not, the process peaked earlier, and the samples are the
- * best figure for the benchmark's own peak.
- */
-function peakRss(sampled: number, before: number | null, after: number | null): Pick<MemoryResult, 'rssPeakMb' | 'rssPeakSource' | 'rssSampledPeakMb'> {
-  if (before !== null && after !== null && after > before && after >= sampled) {
-    return { rssPeakMb: after, rssPeakSource: 'kernel high-water mark', rssSampledPeakMb: sampled }
-  }
-  return { rssPeakMb: sampled, rssPeakSource: 'sampled', rssSampledPeakMb: sampled }
-}
-
-function report(result: BenchOnnxResult, log: boolean | undefined): void {
+function report(result: BenchOnnxResult, benchmarks: BenchmarkRecord[], log: boolean | undefined): void {
   const test = currentTest()
   const reason = result.batches.flatMap((b) => (b.inconclusiveReason ? [b.inconclusiveReason] : [])).join('; ')
   recordCheck({
@@ -241,6 +205,7 @@ function report(result: BenchOnnxResult, log: boolean | undefined): void {
     metrics: flatMetrics(result),
     summary: formatSummary(result),
     ...(reason ? { reason } : {}),
+    benchmarks,
   })
   if (test) {
     for (const b of result.batches) {

@@ -1,6 +1,6 @@
 /**
- * The `onnx` plugin: registers `toMeetBudget` and declares run-wide defaults for benchOnnx's
- * timing (shown in `mltest run --help`, set with `pluginOptions.onnx` or `--onnx-<option>`),
+ * The `onnx` plugin: registers `toMeetBudget` and declares run-wide defaults for the timing of
+ * benchOnnx and bench (shown in `mltest run --help`, set with `pluginOptions.onnx` or `--onnx-<option>`),
  * so a CI job can shorten every benchmark without editing tests. It imports nothing heavy:
  * onnxruntime-node loads on the first benchOnnx call.
  */

@@ -1,5 +1,6 @@
 /**
- * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, rssDeltaMb, loadMs })`:
+ * `expect(result).toMeetBudget({ p99Ms, p50Ms, throughputMin, rssMb, rssDeltaMb, loadMs })` on
+ * a benchOnnx or bench result:
  * fails listing every breached budget with its observed value and confidence interval. A budget
  * whose CI (widened by the timer's error for timed figures) straddles the limit neither passes
  * nor fails: the matcher passes and records, with the reason in one sentence, an
@@ -8,7 +9,7 @@
  */
 import type { MatcherFunction } from 'expect'
 import { recordCheck } from 'mltest/plugin'
-import { formatMethod } from './_internals/format-report.ts'
+import { benchmarkName, formatMethod } from './_internals/format-report.ts'
 import { checkBudget, isBenchResult, judgeBudget, type Budget, type BudgetLine } from './_internals/judge-budget.ts'
 
 const mark = { met: '✓', breached: '✗', inconclusive: '~' } as const
@@ -20,7 +21,7 @@ function list(lines: BudgetLine[]): string {
 export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (received, budget) {
   const head = `expect(result)${this.isNot ? '.not' : ''}.toMeetBudget(budget)`
   if (!isBenchResult(received)) {
-    throw new Error(`${head}\n\nreceived is not a benchOnnx result — pass the value returned by await benchOnnx(...)`)
+    throw new Error(`${head}\n\nreceived is not a benchOnnx or bench result — pass the value returned by await benchOnnx(...) or await bench(...)`)
   }
   try {
     checkBudget(budget, received)
@@ -31,10 +32,11 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
   const breached = lines.filter((l) => l.outcome === 'breached')
   const rest = lines.filter((l) => l.outcome !== 'breached')
   const method = formatMethod(received)
+  const name = benchmarkName(received)
   if (!this.isNot) {
-    const summary = `${received.model}: ${breached.length} of ${lines.length} budgets breached` +
+    const summary = `${name}: ${breached.length} of ${lines.length} budgets breached` +
       (verdict === 'inconclusive' ? `, ${lines.filter((l) => l.outcome === 'inconclusive').length} inconclusive (CI straddles the budget or is unbounded)` : '')
-    const metrics: Record<string, number | string | null> = { model: received.model, budgets: lines.length, breached: breached.length, timerErrorNs: received.timer.errorNs }
+    const metrics: Record<string, number | string | null> = { ...(received.kind === 'bench' ? { name } : { model: name }), budgets: lines.length, breached: breached.length, timerErrorNs: received.timer.errorNs }
     for (const l of lines) {
       const key = `${l.budget}${l.batchSize === undefined ? '' : `.b${l.batchSize}`}`
       metrics[`${key}.limit`] = l.limit
@@ -56,7 +58,7 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
     return {
       pass: false,
       message: () =>
-        `${head}\n\n${received.model} breached ${breached.length} of ${lines.length} budgets:\n${list(breached)}` +
+        `${head}\n\n${name} breached ${breached.length} of ${lines.length} budgets:\n${list(breached)}` +
         (rest.length ? `\nother budgets:\n${list(rest)}` : '') +
         `\n${method}`,
     }
@@ -64,6 +66,6 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
   const note = verdict === 'inconclusive' ? ` (some inconclusive: ${reason})` : ''
   return {
     pass: true,
-    message: () => `${head}\n\nExpected a breached budget, but ${received.model} met every budget${note}:\n${list(lines)}\n${method}`,
+    message: () => `${head}\n\nExpected a breached budget, but ${name} met every budget${note}:\n${list(lines)}\n${method}`,
   }
 }

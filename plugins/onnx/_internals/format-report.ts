@@ -1,10 +1,18 @@
 /**
- * The console table of one benchmark and the flat metrics it records, so the console,
- * JUnit properties and JSON all carry the same figures.
+ * The console table of one benchmark (benchOnnx or bench) and the flat metrics it records,
+ * so the console, JUnit properties and JSON all carry the same figures.
  */
 import { formatTable, type AnnotationValue } from 'mltest/plugin'
-import type { BatchResult, BenchOnnxResult } from '../bench-onnx.ts'
+import type { BenchFunctionResult } from '../bench.ts'
+import type { BenchOnnxResult } from '../bench-onnx.ts'
+import type { BenchmarkResult } from './judge-budget.ts'
+import type { TimedBatch } from './timed-batch.ts'
 import { formatNs } from './timer-resolution.ts'
+
+/** The benchmark's name in reports: the model for benchOnnx, the name for bench. */
+export function benchmarkName(result: BenchmarkResult): string {
+  return result.kind === 'bench' ? result.name : result.model
+}
 
 /** Milliseconds with three significant digits, never in exponent form. */
 export function ms(value: number): string {
@@ -32,17 +40,12 @@ function mb(value: number | null): string {
   return value === null ? '—' : value.toFixed(1)
 }
 
-/** The console report of one benchmark: model, inputs and memory, a right-aligned table with a row per batch size, then the method. */
-export function formatBenchReport(result: BenchOnnxResult): string {
-  const m = result.memory
-  const head = [
-    `benchOnnx ${result.model} · onnxruntime-node ${result.runtime} · load ${result.loadMs === null ? '— (session given)' : `${ms(result.loadMs)} ms`}`,
-    `inputs: ${result.inputs.join('; ')}`,
-    `rss MiB (whole process): before load ${mb(m.rssBeforeLoadMb)}, after load ${mb(m.rssAfterLoadMb)}, peak ${mb(m.rssPeakMb)} ` +
-      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), peak − before load ${mb(m.rssDeltaMb)}, after release ${mb(m.rssAfterReleaseMb)}`,
-  ]
-  const header = ['batch', 'iters', 'p50 ms [95% CI]', 'p90', 'p95', 'p99 ms [95% CI]', 'max', 'mean ± sd', 'samples/s [95% CI]']
-  const rows = result.batches.map((b: BatchResult) => [
+/** The console report of one benchmark: what ran and its memory, a right-aligned table with a row per batch size, then the method. */
+export function formatBenchReport(result: BenchmarkResult): string {
+  const head = result.kind === 'bench' ? benchHead(result) : benchOnnxHead(result)
+  const unit = result.kind === 'bench' ? 'items/s' : 'samples/s'
+  const header = ['batch', 'iters', 'p50 ms [95% CI]', 'p90', 'p95', 'p99 ms [95% CI]', 'max', 'mean ± sd', `${unit} [95% CI]`]
+  const rows = result.batches.map((b: TimedBatch) => [
     String(b.batchSize),
     String(b.iterations),
     `${ms(b.p50Ms)} [${bound(b.p50CiMs.low)}, ${bound(b.p50CiMs.high)}]`,
@@ -55,14 +58,34 @@ export function formatBenchReport(result: BenchOnnxResult): string {
   ])
   const table = formatTable([header, ...rows], { align: 'right' })
   const foot = [
-    `${formatMethod(result)}; throughput = batch × iterations / summed latency`,
+    `${formatMethod(result)}; throughput = ${result.kind === 'bench' ? 'items per call' : 'batch'} × iterations / summed latency`,
     ...result.batches.flatMap((b) => b.warnings.map((w) => `warning (batch ${b.batchSize}): ${w}`)),
   ]
   return [...head, table, ...foot].join('\n')
 }
 
+function benchOnnxHead(result: BenchOnnxResult): string[] {
+  const m = result.memory
+  return [
+    `benchOnnx ${result.model} · onnxruntime-node ${result.runtime} · load ${result.loadMs === null ? '— (session given)' : `${ms(result.loadMs)} ms`}`,
+    `inputs: ${result.inputs.join('; ')}`,
+    `rss MiB (whole process): before load ${mb(m.rssBeforeLoadMb)}, after load ${mb(m.rssAfterLoadMb)}, peak ${mb(m.rssPeakMb)} ` +
+      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), peak − before load ${mb(m.rssDeltaMb)}, after release ${mb(m.rssAfterReleaseMb)}`,
+  ]
+}
+
+function benchHead(result: BenchFunctionResult): string[] {
+  const m = result.memory
+  const subject = Object.entries(result.subject).map(([key, value]) => `${key} ${String(value)}`).join(', ')
+  return [
+    `bench ${result.name} · ${subject}`,
+    `rss MiB (whole process): before ${mb(m.rssBeforeMb)}, peak ${mb(m.rssPeakMb)} ` +
+      `(${m.rssPeakSource === 'sampled' ? 'sampled' : `${m.rssPeakSource}; sampled ${mb(m.rssSampledPeakMb)}`}), peak − before ${mb(m.rssDeltaMb)}, after ${mb(m.rssAfterMb)}`,
+  ]
+}
+
 /** How every figure and interval was computed, for the table and the budget report. */
-export function formatMethod(result: BenchOnnxResult): string {
+export function formatMethod(result: BenchmarkResult): string {
   const m = result.method
   const t = result.timer
   return (
@@ -72,18 +95,32 @@ export function formatMethod(result: BenchOnnxResult): string {
 }
 
 /** One line for the check record. */
-export function formatSummary(result: BenchOnnxResult): string {
+export function formatSummary(result: BenchmarkResult): string {
   const batches = result.batches
     .map((b) => `b${b.batchSize} p50 ${ms(b.p50Ms)} ms [${bound(b.p50CiMs.low)}, ${bound(b.p50CiMs.high)}], p99 ${ms(b.p99Ms)} ms, ${perSecond(b.throughput)}/s (n=${b.iterations})`)
     .join('; ')
-  const load = result.loadMs === null ? '' : `; load ${ms(result.loadMs)} ms`
-  return `${result.model}: ${batches}${load}; peak rss ${mb(result.memory.rssPeakMb)} MiB`
+  const load = result.kind === 'bench' || result.loadMs === null ? '' : `; load ${ms(result.loadMs)} ms`
+  return `${benchmarkName(result)}: ${batches}${load}; peak rss ${mb(result.memory.rssPeakMb)} MiB`
 }
 
-/** Flat metrics for `recordCheck`: every figure, keyed `b<batch>.<metric>` per batch size. */
-export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationValue> {
+/** The figures only one kind of benchmark has: the model, its load and its memory around the load, or a function's subject. */
+function kindMetrics(result: BenchmarkResult): Record<string, AnnotationValue> {
+  if (result.kind === 'bench') {
+    const m = result.memory
+    return {
+      name: result.name,
+      ...Object.fromEntries(Object.entries(result.subject).map(([key, value]) => [`subject.${key}`, value])),
+      rssBeforeMb: m.rssBeforeMb,
+      rssPeakMb: m.rssPeakMb,
+      rssPeakSource: m.rssPeakSource,
+      rssSampledPeakMb: m.rssSampledPeakMb,
+      rssDeltaMb: m.rssDeltaMb,
+      rssAfterMb: m.rssAfterMb,
+      processPeakRssMb: m.processPeakRssMb,
+    }
+  }
   const m = result.memory
-  const metrics: Record<string, AnnotationValue> = {
+  return {
     model: result.model,
     runtime: result.runtime,
     loadMs: result.loadMs,
@@ -95,6 +132,13 @@ export function flatMetrics(result: BenchOnnxResult): Record<string, AnnotationV
     rssDeltaMb: m.rssDeltaMb,
     rssAfterReleaseMb: m.rssAfterReleaseMb,
     processPeakRssMb: m.processPeakRssMb,
+  }
+}
+
+/** Flat metrics for `recordCheck`: every figure, keyed `b<batch>.<metric>` per batch size. */
+export function flatMetrics(result: BenchmarkResult): Record<string, AnnotationValue> {
+  const metrics: Record<string, AnnotationValue> = {
+    ...kindMetrics(result),
     timerResolutionNs: result.timer.resolutionNs,
     timerReadCostNs: result.timer.readCostNs,
     timerErrorNs: result.timer.errorNs,

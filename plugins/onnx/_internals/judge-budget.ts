@@ -11,7 +11,11 @@
  * the mean by at most e, so a latency CI is judged widened to [low − e, high + e] (throughput
  * through the mean latency the same way). The timer thus decides nothing unless a budget lies
  * within e of a CI: a 0.01 ms median is met against a 1 ms budget whatever the clock.
+ *
+ * benchOnnx and bench results are judged alike; a bench result has no load (no loadMs), and
+ * its rssDeltaMb is the growth from before its first call.
  */
+import type { BenchFunctionResult } from '../bench.ts'
 import type { BenchOnnxResult } from '../bench-onnx.ts'
 import { ms, perSecond } from './format-report.ts'
 import type { Interval } from './latency-stats.ts'
@@ -26,11 +30,11 @@ export interface Budget {
   p50Ms?: BudgetValue
   /** 99th-percentile latency, ms, at most. */
   p99Ms?: BudgetValue
-  /** Throughput, samples per second, at least. */
+  /** Throughput, samples (bench: items) per second, at least. */
   throughputMin?: BudgetValue
   /** Peak rss of the whole process (runner and other workers included in thread mode), MiB, at most. */
   rssMb?: number
-  /** Peak rss minus rss before the model loaded, MiB, at most: what this model added. */
+  /** Peak rss minus rss before the model loaded (bench: before the first call), MiB, at most: what the benchmark added. */
   rssDeltaMb?: number
   /** Model load (session creation) time, ms, at most. */
   loadMs?: number
@@ -62,12 +66,16 @@ export interface BudgetJudgement {
 const KEYS: Array<keyof Budget> = ['p50Ms', 'p99Ms', 'throughputMin', 'rssMb', 'rssDeltaMb', 'loadMs']
 const SINGLE: Array<keyof Budget> = ['rssMb', 'rssDeltaMb', 'loadMs']
 
-export function isBenchResult(value: unknown): value is BenchOnnxResult {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'benchOnnx'
+/** What toMeetBudget judges: a benchOnnx or a bench result. */
+export type BenchmarkResult = BenchOnnxResult | BenchFunctionResult
+
+export function isBenchResult(value: unknown): value is BenchmarkResult {
+  const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined
+  return kind === 'benchOnnx' || kind === 'bench'
 }
 
 /** Throws a TypeError naming the bad key, so a typo (`p99`) cannot silently pass. */
-export function checkBudget(budget: unknown, result: BenchOnnxResult): asserts budget is Budget {
+export function checkBudget(budget: unknown, result: BenchmarkResult): asserts budget is Budget {
   if (typeof budget !== 'object' || budget === null) throw new TypeError(`the budget must be an object with any of ${KEYS.join(', ')}`)
   if (Object.keys(budget).length === 0) throw new TypeError(`the budget is empty — set at least one of ${KEYS.join(', ')}`)
   const batchSizes = result.batches.map((b) => b.batchSize)
@@ -82,7 +90,10 @@ export function checkBudget(budget: unknown, result: BenchOnnxResult): asserts b
       }
     }
   }
-  if ((budget as Budget).loadMs !== undefined && result.loadMs === null) {
+  if ((budget as Budget).loadMs !== undefined && result.kind === 'bench') {
+    throw new TypeError('budget loadMs is a model load time, and bench() loads nothing — time the load in its own bench() call and budget its p50Ms')
+  }
+  if ((budget as Budget).loadMs !== undefined && result.kind === 'benchOnnx' && result.loadMs === null) {
     throw new TypeError('budget loadMs needs benchOnnx to load the model: pass the model path or bytes instead of a session')
   }
   if ((budget as Budget).rssDeltaMb !== undefined && result.memory.rssDeltaMb === null) {
@@ -110,8 +121,8 @@ function widenLatency(ci: Interval, e: number): Interval {
 }
 
 /** A throughput CI (batch × 1000 / mean latency) widened through the mean latency by `e` ms. */
-function widenThroughput(ci: Interval, batchSize: number, e: number): Interval {
-  const perMs = batchSize * 1000
+function widenThroughput(ci: Interval, itemsPerRun: number, e: number): Interval {
+  const perMs = itemsPerRun * 1000
   const fastestMean = perMs / ci.high - e
   return { low: perMs / (perMs / ci.low + e), high: fastestMean > 0 ? perMs / fastestMean : Number.POSITIVE_INFINITY }
 }
@@ -130,7 +141,7 @@ function describeCi(ci: Interval | undefined, unit: (x: number) => string): stri
   return `95% CI ${low}–unbounded: ${n} runs cannot bound this percentile from above, ${samplesForUpperBound(ci.q)} can`
 }
 
-export function judgeBudget(result: BenchOnnxResult, budget: Budget): BudgetJudgement {
+export function judgeBudget(result: BenchmarkResult, budget: Budget): BudgetJudgement {
   const lines: BudgetLine[] = []
   const errorMs = result.timer.errorNs / 1e6
   const timerError = `±${formatNs(result.timer.errorNs)}`
@@ -155,16 +166,16 @@ export function judgeBudget(result: BenchOnnxResult, budget: Budget): BudgetJudg
     }
     const tput = limitFor(budget.throughputMin, b.batchSize)
     if (tput !== undefined) {
-      const judgedCi = widenThroughput(b.throughputCi, b.batchSize, errorMs)
+      const judgedCi = widenThroughput(b.throughputCi, b.itemsPerRun, errorMs)
       add({ budget: 'throughputMin', batchSize: b.batchSize, observed: b.throughput, ci: b.throughputCi, judgedCi, limit: tput }, false, (x) => `${perSecond(x)}/s`, `${tag} throughput`, `batch ${b.batchSize} throughput`, b.iterations)
     }
   }
   const mib = (x: number) => `${x.toFixed(1)} MiB`
   if (budget.rssMb !== undefined) add({ budget: 'rssMb', observed: result.memory.rssPeakMb, limit: budget.rssMb }, true, mib, 'peak rss of the whole process')
   if (budget.rssDeltaMb !== undefined && result.memory.rssDeltaMb !== null) {
-    add({ budget: 'rssDeltaMb', observed: result.memory.rssDeltaMb, limit: budget.rssDeltaMb }, true, mib, 'rss growth (peak − before load)')
+    add({ budget: 'rssDeltaMb', observed: result.memory.rssDeltaMb, limit: budget.rssDeltaMb }, true, mib, `rss growth (peak − before ${result.kind === 'bench' ? 'the first call' : 'load'})`)
   }
-  if (budget.loadMs !== undefined && result.loadMs !== null) add({ budget: 'loadMs', observed: result.loadMs, limit: budget.loadMs }, true, msUnit, 'load time')
+  if (budget.loadMs !== undefined && result.kind === 'benchOnnx' && result.loadMs !== null) add({ budget: 'loadMs', observed: result.loadMs, limit: budget.loadMs }, true, msUnit, 'load time')
   const verdict = lines.some((l) => l.outcome === 'breached') ? 'fail' : lines.some((l) => l.outcome === 'inconclusive') ? 'inconclusive' : 'pass'
   const reason = verdict === 'inconclusive' ? lines.flatMap((l) => (l.reason ? [l.reason] : [])).join('; ') : undefined
   return { verdict, lines, ...(reason ? { reason } : {}) }

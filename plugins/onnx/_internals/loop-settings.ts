@@ -1,18 +1,26 @@
 /**
- * benchOnnx's timing options, merged with the run-wide defaults, and the rules between
- * options, so a nonsensical setting fails before any model loads instead of benchmarking
- * nothing. Each option's own type and range are checked by its schema (bench-options.ts).
+ * The timing options of benchOnnx and bench, merged with the run-wide defaults (the `onnx`
+ * plugin's options), and the rules between options, so a nonsensical setting fails before
+ * anything runs instead of benchmarking nothing. Each option's own type and range are checked
+ * by its check's schema (bench-options.ts, bench.ts).
  */
 import type { BenchOnnxOptions } from '../bench-onnx.ts'
 import { BenchOnnxError } from './bench-onnx-error.ts'
 import { timingDefaults } from './defaults.ts'
-import type { LoopSettings } from './measure-batch.ts'
+import type { LoopSettings } from './timed-loop.ts'
 
-function bad(message: string): never {
-  throw new BenchOnnxError('BAD_OPTION', `benchOnnx: ${message}`)
+/** The options every timed loop takes. */
+export interface TimingOptions {
+  warmup?: number | { ms: number }
+  minIterations?: number
+  minTimeMs?: number
+  maxTimeMs?: number
+  maxIterations?: number
+  bootstrapResamples?: number
 }
 
-export function loopSettings(options: BenchOnnxOptions, seed: number, signal: AbortSignal | undefined): LoopSettings {
+/** Timing options with the run's defaults; `bad` throws the check's own error for a rule broken between options. */
+export function timingSettings(options: TimingOptions, seed: number, signal: AbortSignal | undefined, bad: (message: string) => never): LoopSettings {
   const defaults = timingDefaults()
   const minTimeMs = options.minTimeMs ?? defaults.minTimeMs
   // A minTimeMs above the default maximum stretches the maximum rather than contradicting it.
@@ -21,12 +29,6 @@ export function loopSettings(options: BenchOnnxOptions, seed: number, signal: Ab
   const minIterations = options.minIterations ?? defaults.minIterations
   const maxIterations = options.maxIterations ?? 50_000
   if (maxIterations < minIterations) bad(`maxIterations (${maxIterations}) is below minIterations (${minIterations})`)
-  if (options.inputs && options.batchSizes) {
-    bad('give either inputs (fixed feeds) or batchSizes (generated feeds), not both — use batchSize to say what batch fixed inputs hold')
-  }
-  if (options.inputs && options.dims) {
-    bad('dims sizes generated feeds, but inputs are fixed feeds that carry their own dims — drop dims or inputs')
-  }
   return {
     warmup: options.warmup ?? defaults.warmup,
     minIterations,
@@ -37,4 +39,20 @@ export function loopSettings(options: BenchOnnxOptions, seed: number, signal: Ab
     seed,
     signal,
   }
+}
+
+function bad(message: string): never {
+  throw new BenchOnnxError('BAD_OPTION', `benchOnnx: ${message}`)
+}
+
+/** benchOnnx's settings: the timing rules, and the rules between its feed options. */
+export function loopSettings(options: BenchOnnxOptions, seed: number, signal: AbortSignal | undefined): LoopSettings {
+  const settings = timingSettings(options, seed, signal, bad)
+  if (options.inputs && options.batchSizes) {
+    bad('give either inputs (fixed feeds) or batchSizes (generated feeds), not both — use batchSize to say what batch fixed inputs hold')
+  }
+  if (options.inputs && options.dims) {
+    bad('dims sizes generated feeds, but inputs are fixed feeds that carry their own dims — drop dims or inputs')
+  }
+  return settings
 }

@@ -39,3 +39,24 @@ export class RssSampler {
     return mb
   }
 }
+
+export interface PeakRss {
+  /** The kernel's high-water mark when the benchmark raised it, else the largest sample, MiB. */
+  rssPeakMb: number
+  rssPeakSource: 'kernel high-water mark' | 'sampled'
+  /** Largest rss sampled between runs (never inside one), MiB. */
+  rssSampledPeakMb: number
+}
+
+/**
+ * A load or a run happens in code that JS cannot sample inside, but the kernel's high-water
+ * mark sees every page: if it rose during the benchmark, its new value is exactly the
+ * benchmark's peak. If it did not, the process peaked earlier, and the samples are the best
+ * figure for the benchmark's own peak.
+ */
+export function peakRss(sampledMb: number, highWaterBefore: number | null, highWaterAfter: number | null): PeakRss {
+  if (highWaterBefore !== null && highWaterAfter !== null && highWaterAfter > highWaterBefore && highWaterAfter >= sampledMb) {
+    return { rssPeakMb: highWaterAfter, rssPeakSource: 'kernel high-water mark', rssSampledPeakMb: sampledMb }
+  }
+  return { rssPeakMb: sampledMb, rssPeakSource: 'sampled', rssSampledPeakMb: sampledMb }
+}
