@@ -180,8 +180,11 @@ function fakeBatch(batchSize: number, n: number): TimedBatch {
 t.test('records: every sample up to 100,000 per call, then an evenly spaced subsample, said in the subject', async (t) => {
   t.same(evenlySpaced([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5), [0, 2, 4, 6, 8])
   t.same(evenlySpaced([1, 2, 3], 5), [1, 2, 3])
-  const small = benchmarkRecords('m', [{ batch: fakeBatch(1, 10), subject: { sha256: 'ab' }, peakRssMb: 100 }])
+  const ten = fakeBatch(1, 10)
+  const small = benchmarkRecords('m', [{ batch: ten, subject: { sha256: 'ab' }, peakRssMb: 100 }])
   t.same(small, [{ name: 'm', batchSize: 1, samplesMs: fakeBatch(1, 10).samplesMs, subject: { sha256: 'ab' }, throughputPerSec: 10, peakRssMb: 100 }] satisfies BenchmarkRecord[])
+  ten.samplesMs.reverse()
+  t.equal(small[0]!.samplesMs[0], 0, "a test that reorders the result's samples leaves the record's measurement order alone")
   // 150,000 + 50,000 samples: each batch keeps its share of 100,000, evenly spaced, in order.
   const [a, b] = benchmarkRecords('m', [
     { batch: fakeBatch(1, 150_000), subject: { sha256: 'ab' }, peakRssMb: 100 },
