@@ -7,7 +7,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { parseCheckOptions, z } from 'mltest/plugin'
 import { loadOnnxProto } from './_internals/load-optional.ts'
+import { refined, shown } from './_internals/option-schemas.ts'
 import { ChainGraph, type Dim } from './_internals/onnx-graph.ts'
 
 export interface ExportToOnnxOptions {
@@ -20,6 +22,16 @@ export interface ExportToOnnxOptions {
   /** ONNX opset, 13 to 18 (default 13: Softmax over the last axis, as tfjs computes it). */
   opset?: number
 }
+
+const nonEmptyString = (option: string) => refined<string>((v) => (typeof v === 'string' && v !== '' ? undefined : `option "${option}" must be a non-empty string (got ${shown(v)})`))
+
+/** Every option, declared once; `satisfies` keeps it in step with the interface above. */
+const optionsSchema = z.object({
+  path: nonEmptyString('path').optional(),
+  inputName: nonEmptyString('inputName').optional(),
+  outputName: nonEmptyString('outputName').optional(),
+  opset: z.number().int().min(13).max(18).optional(),
+} satisfies Record<keyof ExportToOnnxOptions, z.ZodType>)
 
 const ACTIVATIONS: Record<string, string | null> = { linear: null, relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax' }
 const SUPPORTED_LAYERS = 'Dense, Activation, Dropout'
@@ -54,13 +66,9 @@ export async function exportToOnnx(model: LayersModel, options: ExportToOnnxOpti
   if (model.getClassName() !== 'Sequential') {
     throw new TypeError(`exportToOnnx: expected a tfjs Sequential model, got a ${model.getClassName()}; rebuild it with tf.sequential()`)
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError(`exportToOnnx: options must be an object { path?, inputName?, outputName?, opset? } (got ${String(options)})`)
-  for (const key of ['path', 'inputName', 'outputName'] as const) {
-    const value = options[key]
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`exportToOnnx: ${key} must be a non-empty string (got ${JSON.stringify(value)})`)
-  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`exportToOnnx: options must be an object { path?, inputName?, outputName?, opset? } (got ${shown(options)})`)
+  parseCheckOptions('exportToOnnx', optionsSchema, options)
   const opset = options.opset ?? 13
-  if (!Number.isInteger(opset) || opset < 13 || opset > 18) throw new TypeError(`exportToOnnx: opset must be an integer from 13 to 18 (got ${String(options.opset)})`)
   const input = model.inputs[0]!
   if (input.dtype !== 'float32') throw new TypeError(`exportToOnnx: the model input is ${input.dtype}; only float32 models are supported`)
   const inputName = options.inputName ?? input.name

@@ -3,9 +3,11 @@
  * serving one. Training/serving skew happens when the two code paths differ; this reports the
  * practice's metrics exactly: how many features are skewed, and for each, how many examples.
  */
+import { parseCheckOptions, z } from 'mltest/plugin'
 import type { Features } from './_internals/compare-features.ts'
-import { assertPipeline, keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
-import { assertOptions, positiveInteger } from './_internals/report-format.ts'
+import { arraySchema, keyBySchema, pipelineSchema, toleranceSchema } from './_internals/option-schemas.ts'
+import { keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
+import { assertOptions } from './_internals/report-format.ts'
 import { SkewAccumulator, type SkewSummary } from './_internals/skew-accumulator.ts'
 import { finishSkewCheck } from './_internals/skew-report.ts'
 import { toleranceLookup, type ToleranceSpec } from './_internals/tolerance.ts'
@@ -27,6 +29,17 @@ export interface CheckFeatureParityOptions<R> {
   maxExamples?: number
 }
 
+/** Every option, declared once; `satisfies` keeps it in step with the interface above. */
+const optionsSchema = z.object({
+  records: arraySchema<readonly unknown[]>('records', 'raw records both pipelines should transform', { nonEmpty: true }),
+  training: pipelineSchema<FeaturePipeline<unknown>>('training'),
+  serving: pipelineSchema<FeaturePipeline<unknown>>('serving'),
+  tolerance: toleranceSchema<ToleranceSpec>('tolerance', { map: true }).optional(),
+  features: z.array(z.string()).optional(),
+  keyBy: keyBySchema<KeyBy<unknown>>().optional(),
+  maxExamples: z.number().int().min(1).optional(),
+} satisfies Record<keyof CheckFeatureParityOptions<unknown>, z.ZodType>)
+
 /**
  * Runs both pipelines on every record and compares feature by feature. Throws an assertion
  * error naming each skewed feature with its count of skewed examples, max abs and ULP
@@ -36,15 +49,12 @@ export interface CheckFeatureParityOptions<R> {
 export async function checkFeatureParity<R>(options: CheckFeatureParityOptions<R>): Promise<SkewSummary> {
   const check = 'checkFeatureParity'
   assertOptions(options, check, '{ records, training, serving }')
+  parseCheckOptions(check, optionsSchema, options)
   const { records, training, serving } = options
-  if (!Array.isArray(records)) throw new TypeError(`${check}: \`records\` must be an array of raw records (got ${typeof records})`)
-  if (records.length === 0) throw new TypeError(`${check}: \`records\` is empty; pass the raw records both pipelines should transform`)
-  assertPipeline(training, 'training', check)
-  assertPipeline(serving, 'serving', check)
   const accumulator = new SkewAccumulator({
     tolerance: toleranceLookup(options.tolerance),
     features: options.features,
-    maxSamples: positiveInteger(options.maxExamples, 3, 'maxExamples'),
+    maxSamples: options.maxExamples ?? 3,
   })
   const trainingRows: Features[] = await runPipeline(training, records, 'training', check)
   const servingRows: Features[] = await runPipeline(serving, records, 'serving', check)

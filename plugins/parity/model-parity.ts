@@ -3,9 +3,10 @@
  * ONNX export onnxruntime serves, a hand-written predict function) run on the same inputs and
  * compared output by output, so a conversion or runtime difference is caught before users see it.
  */
-import { CheckFailure, compareArrays, describeTolerance, formatNumber, recordCheck, type Tolerance, type UlpMax } from 'mltest/plugin'
+import { CheckFailure, compareArrays, describeTolerance, formatNumber, parseCheckOptions, recordCheck, z, type Tolerance, type UlpMax } from 'mltest/plugin'
 import { describeModel, predictRows, type ModelImplementation } from './_internals/model-runner.ts'
-import { assertOptions, countOf, describeUlps, fraction, mergeUlps, positiveInteger } from './_internals/report-format.ts'
+import { arraySchema, refined, shown, toleranceSchema } from './_internals/option-schemas.ts'
+import { assertOptions, countOf, describeUlps, mergeUlps } from './_internals/report-format.ts'
 import { toleranceLookup } from './_internals/tolerance.ts'
 
 export type { ModelImplementation, PredictFunction } from './_internals/model-runner.ts'
@@ -51,6 +52,20 @@ export interface ModelParityResult {
   worstInputs: number[]
 }
 
+/** Every option, declared once; `satisfies` keeps it in step with the interface above. */
+const optionsSchema = z.object({
+  inputs: arraySchema<CheckModelParityOptions['inputs']>('inputs', 'input rows', { nonEmpty: true }),
+  tolerance: toleranceSchema<Tolerance>('tolerance', { map: false }).optional(),
+  maxFractionOutOfTolerance: z.number().min(0).max(1).optional(),
+  classifier: z.boolean().optional(),
+  minTop1Agreement: z.number().min(0).max(1).optional(),
+  names: refined<readonly [string, string]>((v) => (Array.isArray(v) && v.length === 2 && v.every((name) => typeof name === 'string')
+    ? undefined
+    : `option "names" must be two labels [a, b], e.g. ['tfjs', 'onnxruntime'] (got ${shown(v)})`)).optional(),
+  worst: z.number().int().min(1).optional(),
+  allowNonFinite: z.boolean().optional(),
+} satisfies Record<keyof CheckModelParityOptions, z.ZodType>)
+
 function row(values: ArrayLike<number>, start: number, width: number): string {
   const shown = Array.from({ length: Math.min(width, 6) }, (_, i) => formatNumber(values[start + i]!))
   return `[${shown.join(', ')}${width > 6 ? ', …' : ''}]`
@@ -84,20 +99,20 @@ function nonFinite(values: ArrayLike<number>): { nan: number; infinite: number }
 export async function checkModelParity(a: ModelImplementation, b: ModelImplementation, options: CheckModelParityOptions): Promise<ModelParityResult> {
   const check = 'checkModelParity'
   assertOptions(options, check, 'as the third argument, e.g. checkModelParity(a, b, { inputs })')
-  if (!Array.isArray(options.inputs)) throw new TypeError(`${check}: \`inputs\` must be an array of input rows (got ${typeof options.inputs})`)
-  if (options.allowNonFinite !== undefined && typeof options.allowNonFinite !== 'boolean') throw new TypeError(`${check}: allowNonFinite must be true or false (got ${String(options.allowNonFinite)})`)
-  const inputs: CheckModelParityOptions['inputs'] = options.inputs
-  const rows = inputs.map((r) => Array.from(r))
-  if (rows.length === 0) throw new TypeError(`${check}: \`inputs\` is empty; pass the input rows both implementations should predict on`)
+  parseCheckOptions(check, optionsSchema, options)
+  const rows = options.inputs.map((r, i) => {
+    if (!Array.isArray(r) && !ArrayBuffer.isView(r)) throw new TypeError(`${check}: input row #${i} is ${shown(r)}; each input row must be an array or typed array of numbers`)
+    return Array.from(r)
+  })
   const width = rows[0]!.length
   const ragged = rows.findIndex((r) => r.length !== width)
   if (ragged >= 0) throw new TypeError(`${check}: input row #${ragged} has ${rows[ragged]!.length} values but row #0 has ${width}; inputs must be a rectangular batch`)
   const tolerance = toleranceLookup(options.tolerance ?? { atol: 1e-5, rtol: 1e-5 })('output')
-  const maxFraction = fraction(options.maxFractionOutOfTolerance, 0, 'maxFractionOutOfTolerance')
-  const minTop1 = fraction(options.minTop1Agreement, 1, 'minTop1Agreement')
+  const maxFraction = options.maxFractionOutOfTolerance ?? 0
+  const minTop1 = options.minTop1Agreement ?? 1
   const [nameA, nameB] = options.names ?? [describeModel(a), describeModel(b)]
-  const outA = await predictRows(a, rows, nameA)
-  const outB = await predictRows(b, rows, nameB)
+  const outA = await predictRows(a, rows, 'a', nameA)
+  const outB = await predictRows(b, rows, 'b', nameB)
   const n = rows.length
   const header = `${check}: ${nameA} (a, reference) vs ${nameB} (b) on ${n} inputs`
   if (outA.width !== outB.width) {
@@ -146,7 +161,7 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
     top1Agreement: classifier ? agreements / n : null,
     worstInputs: [...exampleAbs.keys()]
       .sort((x, y) => broken[y]! - broken[x]! || disagrees[y]! - disagrees[x]! || exampleAbs[y]! - exampleAbs[x]!)
-      .slice(0, positiveInteger(options.worst, 3, 'worst')),
+      .slice(0, options.worst ?? 3),
   }
   const toleranceFailed = result.fractionOutOfTolerance > maxFraction
   const top1Failed = result.top1Agreement !== null && result.top1Agreement < minTop1

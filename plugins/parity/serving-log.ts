@@ -4,11 +4,12 @@
  * with the features the serving system logged. Logs are streamed in chunks, so a log of
  * millions of records is checked in bounded memory, with progress reported as it goes.
  */
-import { currentTest } from 'mltest/plugin'
+import { currentTest, parseCheckOptions, z } from 'mltest/plugin'
 import type { Features } from './_internals/compare-features.ts'
-import { assertPipeline, keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
+import { functionSchema, keyBySchema, pipelineSchema, refined, shown, toleranceSchema } from './_internals/option-schemas.ts'
+import { keyOf, runPipeline, type FeaturePipeline, type KeyBy } from './_internals/pipeline.ts'
 import { describeSource, readServingLog, type ServingLogSource } from './_internals/read-serving-log.ts'
-import { assertOptions, positiveInteger } from './_internals/report-format.ts'
+import { assertOptions } from './_internals/report-format.ts'
 import { SkewAccumulator, type SkewSummary } from './_internals/skew-accumulator.ts'
 import { finishSkewCheck } from './_internals/skew-report.ts'
 import { toleranceLookup, type ToleranceSpec } from './_internals/tolerance.ts'
@@ -45,6 +46,24 @@ export interface CheckServingLogOptions<R> {
   onProgress?: (progress: ServingLogProgress) => void
 }
 
+const isIterable = (value: unknown) => typeof value === 'object' && value !== null &&
+  (typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function' || typeof (value as Record<symbol, unknown>)[Symbol.iterator] === 'function')
+
+/** Every option, declared once; `satisfies` keeps it in step with the interface above. */
+const optionsSchema = z.object({
+  log: refined<ServingLogSource<unknown>>((value) => (typeof value === 'string' && value !== '') || value instanceof URL || isIterable(value)
+    ? undefined
+    : `option "log" must be a JSONL file path, a file URL, or an (async) iterable of { raw, features } records (got ${shown(value)})`),
+  training: pipelineSchema<FeaturePipeline<unknown>>('training'),
+  keyBy: keyBySchema<KeyBy<unknown>>().optional(),
+  tolerance: toleranceSchema<ToleranceSpec>('tolerance', { map: true }).optional(),
+  features: z.array(z.string()).optional(),
+  maxExamples: z.number().int().min(1).optional(),
+  batchSize: z.number().int().min(1).optional(),
+  progressEvery: z.number().int().min(1).optional(),
+  onProgress: functionSchema<(progress: ServingLogProgress) => void>('onProgress', '(progress) => void').optional(),
+} satisfies Record<keyof CheckServingLogOptions<unknown>, z.ZodType>)
+
 /**
  * Streams the log, recomputes training features for each record and compares them with the
  * logged serving features. Throws an assertion error naming each skewed feature with its
@@ -53,14 +72,14 @@ export interface CheckServingLogOptions<R> {
 export async function checkServingLog<R>(options: CheckServingLogOptions<R>): Promise<SkewSummary> {
   const check = 'checkServingLog'
   assertOptions(options, check, '{ log, training }')
-  assertPipeline(options.training, 'training', check)
-  const batchSize = positiveInteger(options.batchSize, 1000, 'batchSize')
-  const progressEvery = positiveInteger(options.progressEvery, 50_000, 'progressEvery')
+  parseCheckOptions(check, optionsSchema, options)
+  const batchSize = options.batchSize ?? 1000
+  const progressEvery = options.progressEvery ?? 50_000
   const source = describeSource(options.log)
   const accumulator = new SkewAccumulator({
     tolerance: toleranceLookup(options.tolerance),
     features: options.features,
-    maxSamples: positiveInteger(options.maxExamples, 3, 'maxExamples'),
+    maxSamples: options.maxExamples ?? 3,
   })
   let records = 0
   let recordsWithSkew = 0

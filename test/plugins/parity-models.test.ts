@@ -14,6 +14,9 @@ import onnxProto from 'onnx-proto'
 import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
 import type { CheckRecord } from '../../core/protocol.ts'
 import { checkModelParity, exportToOnnx } from '../../plugins/parity/index.ts'
+import { checkBatchFits } from '../../plugins/parity/_internals/model-inputs.ts'
+import { buildMlp, SMALL_MLP } from '../fixtures/models/mlp-model.ts'
+import { buildPenguinModel } from '../fixtures/models/penguin-model.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
 await tf.setBackend('cpu')
@@ -81,11 +84,11 @@ t.test('exportToOnnx refuses what it cannot export, naming it', async (t) => {
   const x = tf.input({ shape: [2] })
   const functional = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1 }).apply(x) as tf.SymbolicTensor })
   await t.rejects(exportToOnnx(functional), /expected a tfjs Sequential model, got a Model; rebuild it with tf.sequential\(\)/)
-  await t.rejects(exportToOnnx(denseStack(1), { opset: 11 }), /opset must be an integer from 13 to 18 \(got 11\)/)
+  await t.rejects(exportToOnnx(denseStack(1), { opset: 11 }), { message: 'exportToOnnx: option "opset" must be an integer >= 13 (got 11)' })
   await t.rejects(exportToOnnx({} as never), /expected a tfjs Sequential model/)
-  await t.rejects(exportToOnnx(denseStack(1), { inputName: '' }), /^exportToOnnx: inputName must be a non-empty string \(got ""\)$/)
-  await t.rejects(exportToOnnx(denseStack(1), { outputName: 3 as never }), /outputName must be a non-empty string \(got 3\)/)
-  await t.rejects(exportToOnnx(denseStack(1), { path: '' }), /path must be a non-empty string/)
+  await t.rejects(exportToOnnx(denseStack(1), { inputName: '' }), { message: 'exportToOnnx: option "inputName" must be a non-empty string (got "")' })
+  await t.rejects(exportToOnnx(denseStack(1), { outputName: 3 as never }), { message: 'exportToOnnx: option "outputName" must be a non-empty string (got 3)' })
+  await t.rejects(exportToOnnx(denseStack(1), { path: '' }), { message: 'exportToOnnx: option "path" must be a non-empty string (got "")' })
   await t.rejects(exportToOnnx(denseStack(1), { inputName: 'x', outputName: 'x' }), /inputName and outputName are both "x"; an ONNX graph needs distinct names/)
   const dir = mkdtempSync(join(tmpdir(), 'mltest-onnx-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -121,14 +124,14 @@ t.test('checkModelParity: every report number against a hand-computed case', asy
   const regression = await checkModelParity((r: number[][]) => r.map((x) => x[0]! * 2), { predict: (r: number[][]) => new Float32Array(r.map((x) => x[0]! * 2)) }, { inputs: rows })
   t.equal(regression.top1Agreement, null, 'one output per input is not a classifier')
 
-  await t.rejects(checkModelParity(a, () => [[1, 2, 3]], { inputs: rows }), /predict function returned shape \[1, 3\] for 4 inputs; expected one output row per input, \[4, \.\.\.\]/)
+  await t.rejects(checkModelParity(a, () => [[1, 2, 3]], { inputs: rows }), /checkModelParity: b \(predict function\) returned shape \[1, 3\] for 4 inputs; expected one output row per input, \[4, \.\.\.\]/)
   await t.rejects(checkModelParity(a, () => [[1], [2], [3], [4]], { inputs: rows }), /output shapes differ: \[4, 2\] vs \[4, 1\]/)
-  await t.rejects(checkModelParity(a, b, { inputs: [] }), /`inputs` is empty/)
+  await t.rejects(checkModelParity(a, b, { inputs: [] }), { message: 'checkModelParity: option "inputs" is empty; pass the input rows' })
   await t.rejects(checkModelParity(a, b, { inputs: [[1], [1, 2]] }), /input row #1 has 2 values but row #0 has 1/)
-  await t.rejects(checkModelParity(a, 'model' as never, { inputs: rows }), /a model must be a tfjs model, an onnxruntime InferenceSession, a function/)
+  await t.rejects(checkModelParity(a, 'model' as never, { inputs: rows }), /checkModelParity: b must be a tfjs model, an onnxruntime InferenceSession, a function/)
   await t.rejects((checkModelParity as (a: unknown, b: unknown) => Promise<unknown>)(a, b), /^checkModelParity: expected an options object as the third argument, e.g. checkModelParity\(a, b, \{ inputs \}\) \(got undefined\)$/)
-  await t.rejects(checkModelParity(a, b, { inputs: 'rows' as never }), /`inputs` must be an array of input rows \(got string\)/)
-  await t.rejects(checkModelParity(a, b, { inputs: rows, allowNonFinite: 'yes' as never }), /allowNonFinite must be true or false \(got yes\)/)
+  await t.rejects(checkModelParity(a, b, { inputs: 'rows' as never }), { message: 'checkModelParity: option "inputs" must be an array of input rows (got "rows")' })
+  await t.rejects(checkModelParity(a, b, { inputs: rows, allowNonFinite: 'yes' as never }), { message: 'checkModelParity: option "allowNonFinite" must be a boolean (got "yes")' })
 })
 
 t.test('checkModelParity: non-finite outputs fail unless allowed, even when both sides agree', async (t) => {
@@ -197,6 +200,35 @@ t.test('checkModelParity fails on a real export of different weights', async (t)
   t.match(error!.message, /checkModelParity: tfjs Sequential \(a, reference\) vs onnxruntime session \(b\) on 64 inputs/)
   t.match(error!.message, /✗ \d+\/64 \(\d+\.\d%\) inputs have an output out of tolerance/)
   t.equal(checks[0]!.verdict, 'fail')
+})
+
+t.test('checkModelParity: rows a model cannot take name the check, the side, the expected and the given shape', async (t) => {
+  // Real models: the penguin classifier (tfjs, 4 measurements) and the small MLP (ONNX, x: float32 [batch, 64]).
+  const penguins = buildPenguinModel(1)
+  const session = await ort.InferenceSession.create(buildMlp(SMALL_MLP))
+  const name = penguins.inputs[0]!.name
+  const rows4 = Array.from({ length: 5 }, (_, i) => [40 + i, 18, 190, 3800])
+  const rows64 = Array.from({ length: 5 }, (_, i) => Array.from({ length: 64 }, (_, j) => Math.sin(i + j)))
+  const three = (rows: number[][]) => rows.map(() => [0.2, 0.3, 0.5])
+  const ten = (rows: number[][]) => rows.map(() => Array.from({ length: 10 }, () => 0.1))
+  const tfjsWidth = (side: string) => `checkModelParity: ${side}: input '${name}' takes 4 values per row, but the rows have 64 (expected ${name}: float32 [batch, 4], given float32 [5, 64]) — pass rows of 4 values, in the model's feature order`
+  const ortWidth = (side: string) => `checkModelParity: ${side}: input 'x' takes 64 values per row, but the rows have 4 (expected x: float32 [batch, 64], given float32 [5, 4]) — pass rows of 64 values, in the model's feature order`
+  await t.rejects(checkModelParity(penguins, three, { inputs: rows64 }), { name: 'TypeError', message: tfjsWidth('a (tfjs Sequential, the reference)') })
+  await t.rejects(checkModelParity(three, penguins, { inputs: rows64 }), { message: tfjsWidth('b (tfjs Sequential)') })
+  await t.rejects(checkModelParity(session, ten, { inputs: rows4 }), { name: 'TypeError', message: ortWidth('a (onnxruntime session, the reference)') })
+  await t.rejects(checkModelParity(ten, session, { inputs: rows4, names: ['reference', 'served'] }), { message: ortWidth('b (served)') })
+  // The rows each model takes still run.
+  t.equal((await checkModelParity(penguins, penguins, { inputs: rows4 })).examples, 5)
+  t.equal((await checkModelParity(session, session, { inputs: rows64 })).outputsPerExample, 10)
+  await session.release()
+
+  // What model metadata can declare beyond the width: dtype, rank, a fixed batch size.
+  const fits = (shape: (number | string | null)[], dtype = 'float32') => () => checkBatchFits({ name: 'x', dtype, shape }, 5, 4, 'b (onnxruntime session)')
+  t.throws(fits(['batch', 4], 'float64'), { message: "checkModelParity: b (onnxruntime session): input 'x' is float64, but checkModelParity feeds float32 (expected x: float64 [batch, 4], given float32 [5, 4]) — wrap the model in a predict function that converts the rows" })
+  t.throws(fits([null, 4, 1]), { message: "checkModelParity: b (onnxruntime session): input 'x' has rank 3, but checkModelParity feeds rank 2, one row per input (expected x: float32 [batch, 4, 1], given float32 [5, 4]) — wrap the model in a predict function that reshapes the rows" })
+  t.throws(fits([1, 4]), { message: "checkModelParity: b (onnxruntime session): input 'x' takes a batch of exactly 1, but there are 5 rows (expected x: float32 [1, 4], given float32 [5, 4]) — pass 1 row, or wrap the model in a predict function that runs them 1 at a time" })
+  t.doesNotThrow(fits(['n', 4]))
+  t.doesNotThrow(fits([-1, -1]))
 })
 
 t.test('the real CLI runs parity checks through the mltest/parity export and reports them', async (t) => {

@@ -21,12 +21,6 @@ function checkFeatures(value: unknown, side: string, check: string, index: numbe
   return value as Features
 }
 
-/** Validates a pipeline argument early, naming the option. */
-export function assertPipeline(pipeline: unknown, side: string, check: string): void {
-  const ok = typeof pipeline === 'function' || (typeof pipeline === 'object' && pipeline !== null && typeof (pipeline as { batch?: unknown }).batch === 'function')
-  if (!ok) throw new TypeError(`${check}: \`${side}\` must be a function (record) => features or an object with batch(records) => features[]`)
-}
-
 /** Runs a pipeline over `records`; `offset` is the index of the first record, for error messages. */
 export async function runPipeline<R>(
   pipeline: FeaturePipeline<R>,

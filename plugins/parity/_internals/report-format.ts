@@ -28,20 +28,6 @@ export function describeUlps(max: UlpMax): string {
   return parts.length ? parts.join(', ') : 'n/a'
 }
 
-/** Rejects a count option that is not a positive integer, naming the option. */
-export function positiveInteger(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${option} must be a positive integer (got ${String(value)})`)
-  return value
-}
-
-/** Rejects a fraction option outside [0, 1], naming the option. */
-export function fraction(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new TypeError(`${option} must be a number in [0, 1] (got ${String(value)})`)
-  return value
-}
-
 /** Rejects a missing or non-object options argument before any field is read, naming the expected shape. */
 export function assertOptions(options: unknown, check: string, shape: string): void {
   if (typeof options === 'object' && options !== null && !Array.isArray(options)) return
