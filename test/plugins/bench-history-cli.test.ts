@@ -45,7 +45,13 @@ function measure(n: number): number[] {
 }
 
 const record = (name: string, samplesMs: number[]) =>
-  recordCheck({ check: 'bench', practice: 'computational-performance', verdict: 'pass', metrics: {}, benchmarks: [{ name, batchSize: 1, samplesMs, subject: { sha256: settings.model ?? 'model-v1' } }] })
+  recordCheck({
+    check: 'bench',
+    practice: 'computational-performance',
+    verdict: 'pass',
+    metrics: {},
+    benchmarks: [{ name, batchSize: 1, samplesMs, subject: { sha256: settings.model ?? 'model-v1' }, throughputPerSec: (1000 * samplesMs.length) / samplesMs.reduce((a, b) => a + b, 0) }],
+  })
 
 test('tokenize', () => {
   record('loop', measure(Math.round(20000 * (settings.factor ?? 1))))
@@ -117,7 +123,8 @@ t.test('first run stores a baseline; the same code again is unchanged; history l
   t.match(row(second.stdout, 'p50'), /ms\s+×[\d.]+ \[[\d.]+, [\d.]+\]\s+\S+\s+unchanged\s/, explain(second))
   t.match(second.stdout, /baseline: up to the last 5 runs of each benchmark with the same fingerprint on branch main; 1 run\(s\) used/)
   t.match(second.stdout, /statistics: p50: two-sided Mann-Whitney U .* Hodges-Lehmann .* min effect \(default 25%\)/)
-  t.match(second.closing, /^mltest bench: 1 benchmark\(s\) · 0 regressed · 0 improved · 1 unchanged · 0 inconclusive \(metrics\) · 0 new$/)
+  t.match(second.closing, /^mltest bench: 1 benchmark\(s\) · 0 regressed · 0 improved · 1 unchanged · 0 inconclusive · 0 new \(gate: p50, rss\)/)
+  t.ok(row(second.stdout, 'throughput (not gated)'), 'throughput is judged and shown, outside the default gate')
 
   const named = await bench(dir, ['--baseline', 'v1', '--min-effect', '0.25'])
   t.equal(named.code, 0, explain(named))
@@ -162,6 +169,11 @@ t.test('a deliberately slowed function is regressed and exits 1; a changed subje
   t.ok(ratio > 2 && ratio < 4.5, `3× the work: ratio ${ratio}`)
   t.match(slow.stdout, /tokenize › loop › b1: subject changed since 1 of 1 baseline run\(s\): sha256: model-v1 → model-v2/)
   t.match(slow.closing, /1 regressed/)
+  t.match(row(slow.stdout, 'throughput (not gated)'), /×0\.\d+ .*regressed/, 'a third of the throughput')
+  const gated = await bench(dir, ['--min-effect', '0.25', '--gate', 'throughput', '--baseline-runs', '1'])
+  t.equal(gated.code, 0, `the same slow code against the slow run: ${explain(gated)}`)
+  t.ok(row(gated.stdout, 'throughput'), 'gated metrics lose the marker')
+  t.ok(row(gated.stdout, 'p50 (not gated)'))
   const history = await bench(dir, ['history'])
   t.match(history.stdout, /regressed: p50 ×\d/)
 })
@@ -299,6 +311,7 @@ t.test('usage errors exit 2 with one line', async (t) => {
     [['history', '--history', 'nowhere.db'], /nowhere\.db: no such file — run "mltest bench" to start a history/],
     [['--min-effect', '0'], /--min-effect: .* \(got "0"\)/],
     [['history', '--baseline', 'x'], /--baseline belongs to mltest bench, not to mltest bench history/],
+    [['--gate', 'p42'], /--gate: .* \(got "p42"\)/],
   ]
   for (const [args, pattern] of cases) {
     const result = await bench(dir, args)

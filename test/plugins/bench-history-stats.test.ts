@@ -6,7 +6,7 @@
 import t from 'tap'
 import { createRng } from 'mltest/plugin'
 import { bootstrapRatio } from '../../plugins/bench-history/_internals/bootstrap.ts'
-import { compareBenchmark, judgeChange, judgeRss, P99_MIN_SAMPLES, type CompareOptions } from '../../plugins/bench-history/_internals/compare.ts'
+import { compareBenchmark, compareRss, judgeChange, judgeRss, P99_MIN_SAMPLES, type CompareOptions } from '../../plugins/bench-history/_internals/compare.ts'
 import { hodgesLehmannShift, intervalRank, kthDifference } from '../../plugins/bench-history/_internals/hodges-lehmann.ts'
 import { exactUDistribution, mannWhitneyU } from '../../plugins/bench-history/_internals/mann-whitney.ts'
 import { quantile, quantileSorted } from '../../plugins/bench-history/_internals/quantile.ts'
@@ -259,9 +259,11 @@ t.test('judgeChange: every branch of the rule', async (t) => {
   t.equal(j({ ratio: 1.03, low: 1.02, high: 1.04, p: 1e-6 }), 'unchanged', 'significant but below the min effect')
   t.equal(j({ ratio: 1.04, low: 1.01, high: 1.07, p: 1e-3 }), 'unchanged', 'estimate inside the band though the interval is not')
   t.equal(j({ ratio: 1.01, low: 0.98, high: 1.03, p: 0.4 }), 'unchanged', 'interval inside ±5%')
-  t.equal(j({ ratio: 1.08, low: 0.9, high: 1.3, p: 0.2 }), 'inconclusive', 'wide and not significant')
+  t.equal(j({ ratio: 1.02, low: 0.9, high: 1.15, p: 0.6 }), 'unchanged', 'no significant change, estimate inside the band')
+  t.equal(j({ ratio: 1.08, low: 0.9, high: 1.3, p: 0.2 }), 'inconclusive', 'estimate beyond the band, not significant')
   t.equal(j({ ratio: 1.2, low: 1.15, high: 1.25, p: 0.02 }), 'inconclusive', 'p above alpha')
   t.equal(j({ ratio: 1.2, low: 0.99, high: 1.4, p: 0.001 }), 'inconclusive', 'interval includes 1')
+  t.equal(j({ ratio: 0.9, low: 0.8, high: 1.02, p: 0.03 }), 'inconclusive', 'a possible improvement, not significant')
   t.equal(j({ ratio: Number.NaN }), 'inconclusive')
 })
 
@@ -290,6 +292,7 @@ t.test('compareBenchmark: A/A unchanged, 30% slower regressed, 30% faster improv
   const p50 = slow[0]!
   t.ok(p50.ratio > 1.25 && p50.ratio < 1.35 && p50.ratioLow! > 1.1, `ratio ${p50.ratio} [${p50.ratioLow}, ${p50.ratioHigh}]`)
   t.ok(slow[2]!.ratio < 0.8, 'throughput ratio below 1 when slower')
+  t.match(slow[2]!.reason, /^−2\d\.\d%, significant/, 'the throughput row speaks of throughput: down, not latency up')
   const fast = compareBenchmark(baseline, { samplesMs: latencies(9, 400, 0.7) }, 1, OPTIONS)
   t.same(
     fast.map((r) => [r.metric, r.verdict]),
@@ -316,7 +319,15 @@ t.test('a change below the absolute floor never counts, however significant', as
   t.ok(rows[0]!.p! < 1e-10, 'though the test is certain')
 })
 
-t.test('peak rss: a rule over the baseline runs', async (t) => {
+t.test('peak rss: the run-to-run test over the recent runs; a rule with one earlier run', async (t) => {
+  const spread = [200, 203, 198, 201, 199, 202, 200, 197, 204, 200]
+  t.equal(compareRss([200, 203, 198], 230, spread, { alpha: 0.01, minEffect: 0.05 }).verdict, 'regressed', '15% above runs that vary by 1%')
+  t.equal(compareRss([200, 203, 198], 203.5, spread, { alpha: 0.01, minEffect: 0.05 }).verdict, 'unchanged')
+  const noisy = compareRss([200, 230, 180], 230, [200, 230, 180, 250, 170, 210], { alpha: 0.01, minEffect: 0.05 })
+  t.not(noisy.verdict, 'regressed', `runs that vary by 15%: ${noisy.reason}`)
+  t.match(noisy.method, /run-to-run t over 6 runs/)
+  t.equal(compareRss([200, 201], 200.5, [], { alpha: 0.01, minEffect: 0.05 }).reason, 'change 0.00 MiB below the 1 MiB floor')
+  t.match(compareRss([200], 260, [], { alpha: 0.01, minEffect: 0.05 }).method, /^rule/, 'one earlier run: the rule')
   t.equal(judgeRss([200, 205, 210], 230, 0.05).verdict, 'regressed')
   t.equal(judgeRss([200, 205, 230], 231, 0.05).verdict, 'regressed', 'above every run and 12.7% above their median')
   t.equal(judgeRss([200, 205, 240], 230, 0.05).verdict, 'unchanged', 'within the baseline runs')

@@ -6,6 +6,15 @@
  */
 import { UsageError, z } from 'mltest/plugin'
 
+/** A comma-separated list given as flag text. */
+function listText(value: unknown): unknown {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value
+}
+
+/** The metrics a benchmark is judged on, as the gate names them. */
+export const GATE_METRICS = ['p50', 'p99', 'throughput', 'rss'] as const
+export type GateMetric = (typeof GATE_METRICS)[number]
+
 /** A JSON object given as flag text. */
 function jsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value
@@ -26,6 +35,10 @@ export const benchOptions = z.object({
     .describe('per-benchmark min effect by benchmark name or identity, as JSON, e.g. {"tokenize": 0.1}'),
   alpha: z.number().gt(0).lt(0.5).default(0.01).describe('significance level of the tests; intervals are at confidence 1 - alpha'),
   floorUs: z.number().min(0).default(2).describe('a latency change below this many microseconds never counts'),
+  gate: z
+    .preprocess(listText, z.array(z.enum(GATE_METRICS)).min(1))
+    .default(['p50', 'rss'])
+    .describe('metrics whose regression fails the run, comma-separated: p50, p99, throughput, rss (the others are judged and shown)'),
 })
 
 export type BenchOptions = z.output<typeof benchOptions>
@@ -36,7 +49,8 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 export function optionFlags(): Array<{ flags: string; description: string; key: string }> {
   return Object.entries(benchOptions.shape).map(([key, field]) => {
     const fallback = (field as z.ZodType).safeParse(undefined)
-    const shown = fallback.success ? ` (default: ${typeof fallback.data === 'object' ? JSON.stringify(fallback.data) : String(fallback.data)})` : ''
+    const data = fallback.data as unknown
+    const shown = fallback.success ? ` (default: ${Array.isArray(data) ? data.join(',') : typeof data === 'object' ? JSON.stringify(data) : String(data)})` : ''
     return { key, flags: `--${kebab(key)} <value>`, description: `${(field as z.ZodType).description ?? ''}${shown}` }
   })
 }

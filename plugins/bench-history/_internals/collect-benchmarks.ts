@@ -15,8 +15,8 @@ const record = z.looseObject({
   // JSON writes NaN and ±Infinity as null: accepted here so the record is refused with the real reason.
   samplesMs: z.array(z.number().nullable()),
   subject: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  throughputPerSec: z.number().optional(),
-  peakRssMb: z.number().optional(),
+  throughputPerSec: z.number().nullable().optional(),
+  peakRssMb: z.number().nullable().optional(),
   minEffect: z.number().optional(),
 })
 
@@ -69,8 +69,8 @@ function invalidity(r: z.infer<typeof record>): string | undefined {
   if (!Number.isInteger(r.batchSize) || r.batchSize < 1) return `batch size ${r.batchSize} is not a positive integer`
   if (r.samplesMs.length === 0) return 'no samples'
   if (r.samplesMs.some((s) => s === null || !Number.isFinite(s) || s < 0)) return 'a sample is negative, NaN or infinite'
-  if (r.throughputPerSec !== undefined && !(Number.isFinite(r.throughputPerSec) && r.throughputPerSec > 0)) return `throughput ${r.throughputPerSec} is not a positive number`
-  if (r.peakRssMb !== undefined && !(Number.isFinite(r.peakRssMb) && r.peakRssMb >= 0)) return `peak rss ${r.peakRssMb} is not a number >= 0`
+  if (r.throughputPerSec !== undefined && !(r.throughputPerSec !== null && Number.isFinite(r.throughputPerSec) && r.throughputPerSec > 0)) return `throughput ${r.throughputPerSec ?? 'NaN'} is not a positive number`
+  if (r.peakRssMb !== undefined && !(r.peakRssMb !== null && Number.isFinite(r.peakRssMb) && r.peakRssMb >= 0)) return `peak rss ${r.peakRssMb ?? 'NaN'} is not a number >= 0`
   return undefined
 }
 

@@ -6,7 +6,8 @@
  *   shift of log latency with its Moses confidence interval, reported as a ratio exp(shift);
  * - p99 (when both sides have ≥ 368 samples): percentile bootstrap of the ratio of p99s;
  * - throughput (when the records carry it): percentile bootstrap of the ratio of mean latencies;
- * - peak rss (one figure per run): a rule, not a test — see `judgeRss`.
+ * - peak rss (one figure per run): the run-to-run test alone (no samples within a run), or
+ *   with a single earlier run a rule — see `compareRss`.
  *
  * With two or more baseline runs, every tested metric also gets a run-to-run check (see
  * `run-to-run.ts`): the larger of the two p-values and the union of the two intervals count,
@@ -79,25 +80,36 @@ export interface ChangeEstimate {
   p: number
   /** The estimated change in absolute terms (ms), signed. */
   absoluteChangeMs: number
+  /** The ratio as the report shows it, when that is not the latency ratio (throughput: its inverse). */
+  shownRatio?: number
 }
 
 const percent = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${(Math.abs(ratio - 1) * 100).toFixed(1)}%`
 
-/** The verdict rule shared by every tested metric (see the module comment). */
+/**
+ * The verdict rule shared by every tested metric (latency space: ratio > 1 is slower):
+ * regressed / improved need significance, an interval on one side of 1, and an estimate of at
+ * least the min effect; inconclusive is an estimate of at least the min effect that is not
+ * significant (the runs vary too much to tell); everything else is unchanged.
+ */
 export function judgeChange(e: ChangeEstimate, options: Pick<CompareOptions, 'alpha' | 'minEffect' | 'floorMs'>): { verdict: Change; reason: string } {
   const up = 1 + options.minEffect
   const down = 1 / up
   const band = `±${(options.minEffect * 100).toFixed(0)}%`
+  const change = percent(e.shownRatio ?? e.ratio)
   if (!Number.isFinite(e.ratio) || Number.isNaN(e.p)) return { verdict: 'inconclusive', reason: 'no estimate' }
   if (Math.abs(e.absoluteChangeMs) < options.floorMs) {
     return { verdict: 'unchanged', reason: `change ${(e.absoluteChangeMs * 1000).toFixed(2)} µs below the ${(options.floorMs * 1000).toFixed(1)} µs floor` }
   }
   const significant = e.p < options.alpha && (e.low > 1 || e.high < 1)
-  if (significant && e.low > 1 && e.ratio >= up) return { verdict: 'regressed', reason: `${percent(e.ratio)}, significant, ≥ min effect ${band}` }
-  if (significant && e.high < 1 && e.ratio <= down) return { verdict: 'improved', reason: `${percent(e.ratio)}, significant, ≥ min effect ${band}` }
-  if (e.low >= down && e.high <= up) return { verdict: 'unchanged', reason: `interval within ${band}` }
-  if (significant) return { verdict: 'unchanged', reason: `${percent(e.ratio)} is significant but below the min effect ${band}` }
-  return { verdict: 'inconclusive', reason: `not significant, and the interval reaches beyond ${band}` }
+  if (significant && e.low > 1 && e.ratio >= up) return { verdict: 'regressed', reason: `${change}, significant, ≥ min effect ${band}` }
+  if (significant && e.high < 1 && e.ratio <= down) return { verdict: 'improved', reason: `${change}, significant, ≥ min effect ${band}` }
+  if (e.ratio > down && e.ratio < up) {
+    if (e.low >= down && e.high <= up) return { verdict: 'unchanged', reason: `interval within ${band}` }
+    if (significant) return { verdict: 'unchanged', reason: `${change} is significant but below the min effect ${band}` }
+    return { verdict: 'unchanged', reason: `${change}, no significant change` }
+  }
+  return { verdict: 'inconclusive', reason: `${change} but not significant: the runs vary too much to tell` }
 }
 
 function pooled(runs: readonly BenchmarkSamples[]): Float64Array {
@@ -127,6 +139,7 @@ export interface RunSummary {
   p50Ms: number
   p99Ms: number
   meanMs: number
+  peakRssMb?: number | null
 }
 
 const logOf = (values: Float64Array) => values.map((v) => Math.log(Math.max(v, MIN_LATENCY_MS)))
@@ -156,7 +169,7 @@ function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: F
   const baseStat = metric === 'p99' ? quantileSorted(x, 0.99) : mean(x)
   const curStat = metric === 'p99' ? quantileSorted(y, 0.99) : mean(y)
   const widened = withRunToRun(boot, perRun, curStat, confidence)
-  const judged = judgeChange({ ratio: boot.ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (boot.ratio - 1) * baseStat }, options)
+  const judged = judgeChange({ ratio: boot.ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (boot.ratio - 1) * baseStat, shownRatio: metric === 'throughput' ? 1 / boot.ratio : undefined }, options)
   const method = `percentile bootstrap (${resamples} resamples) of the ratio of ${metric === 'p99' ? 'p99s' : 'mean latencies'}${widened.note}`
   const common = { metric, confidence, p: widened.p, method, nBaseline: x.length, nCurrent: y.length, ...judged }
   if (metric === 'p99') return { ...common, unit: 'ms', baseline: baseStat, current: curStat, ratio: boot.ratio, ratioLow: widened.low, ratioHigh: widened.high }
@@ -166,19 +179,34 @@ function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: F
 }
 
 /**
- * Peak rss is one figure per run, so there is no sample to test: regressed when the current
- * peak exceeds every baseline run's and the median of them by at least the min effect and
- * 1 MiB; improved in the mirror case; unchanged otherwise.
+ * The rule for peak rss when only one earlier run has it (no spread to test against):
+ * regressed when the current peak exceeds every baseline run's and the median of them by at
+ * least the min effect and 1 MiB; improved in the mirror case; unchanged otherwise.
  */
 export function judgeRss(baselineMb: readonly number[], currentMb: number, minEffect: number): MetricComparison {
   const sorted = sortedCopy(baselineMb)
   const median = quantileSorted(sorted, 0.5)
   const ratio = currentMb / median
-  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: median, current: currentMb, ratio, ratioLow: null, ratioHigh: null, confidence: null, p: null, method: 'rule: beyond every baseline run, the min effect and 1 MiB', nBaseline: baselineMb.length, nCurrent: 1 }
+  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: median, current: currentMb, ratio, ratioLow: null, ratioHigh: null, confidence: null, p: null, method: 'rule: beyond every baseline run, the min effect and 1 MiB (one earlier run: no run-to-run spread)', nBaseline: baselineMb.length, nCurrent: 1 }
   const change = Math.abs(currentMb - median)
   if (currentMb > sorted[sorted.length - 1]! && ratio >= 1 + minEffect && change >= RSS_FLOOR_MB) return { ...row, verdict: 'regressed', reason: `${percent(ratio)} above every baseline run` }
   if (currentMb < sorted[0]! && ratio <= 1 / (1 + minEffect) && change >= RSS_FLOOR_MB) return { ...row, verdict: 'improved', reason: `${percent(ratio)} below every baseline run` }
   return { ...row, verdict: 'unchanged', reason: change < RSS_FLOOR_MB ? 'change below 1 MiB' : `within the baseline runs or ±${(minEffect * 100).toFixed(0)}%` }
+}
+
+/**
+ * Peak rss is one figure per run: judged by the run-to-run test alone (the current peak
+ * against the baseline runs' geometric mean, spread from the recent runs), with a 1 MiB floor;
+ * with fewer than two runs to estimate the spread from, by `judgeRss`.
+ */
+export function compareRss(baselineMb: readonly number[], currentMb: number, spreadMb: readonly number[], options: Pick<CompareOptions, 'alpha' | 'minEffect'>): MetricComparison {
+  const spread = spreadMb.length >= 2 ? spreadMb : baselineMb
+  const between = runToRun(baselineMb, currentMb, 1 - options.alpha, spread)
+  if (!between) return judgeRss(baselineMb, currentMb, options.minEffect)
+  const base = currentMb / between.ratio
+  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: base, current: currentMb, ratio: between.ratio, ratioLow: between.low, ratioHigh: between.high, confidence: 1 - options.alpha, p: between.p, method: `run-to-run t over ${between.runs} runs`, nBaseline: baselineMb.length, nCurrent: 1 }
+  if (Math.abs(currentMb - base) < RSS_FLOOR_MB) return { ...row, verdict: 'unchanged', reason: `change ${(currentMb - base).toFixed(2)} MiB below the ${RSS_FLOOR_MB} MiB floor` }
+  return { ...row, ...judgeChange({ ratio: between.ratio, low: between.low, high: between.high, p: between.p, absoluteChangeMs: Infinity }, { ...options, floorMs: 0 }) }
 }
 
 /**
@@ -190,9 +218,11 @@ export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], curr
   const x = pooled(baselineRuns).sort()
   const y = sortedCopy(current.samplesMs)
   const summaries: RunSummary[] = baselineRuns
-    .map((r) => sortedCopy(r.samplesMs))
-    .filter((r) => r.length > 0)
-    .map((r) => ({ n: r.length, p50Ms: quantileSorted(r, 0.5), p99Ms: quantileSorted(r, 0.99), meanMs: mean(r) }))
+    .filter((r) => r.samplesMs.length > 0)
+    .map((r) => {
+      const sorted = sortedCopy(r.samplesMs)
+      return { n: sorted.length, p50Ms: quantileSorted(sorted, 0.5), p99Ms: quantileSorted(sorted, 0.99), meanMs: mean(sorted), peakRssMb: r.peakRssMb }
+    })
   const spread = spreadRuns ?? summaries
   // A run's own p99 needs the run's own 368 samples to count in the run-to-run check.
   const statsOf = (stat: (s: RunSummary) => number, minN = 1): RunStats => ({ baseline: summaries.filter((s) => s.n >= minN).map(stat), spread: spread.filter((s) => s.n >= minN).map(stat) })
@@ -200,8 +230,9 @@ export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], curr
   if (x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES) rows.push(compareBootstrapped('p99', x, y, statsOf((s) => s.p99Ms, P99_MIN_SAMPLES), options, batchSize))
   const withThroughput = baselineRuns.every((r) => r.throughputPerSec != null) && current.throughputPerSec != null
   if (withThroughput && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES) rows.push(compareBootstrapped('throughput', x, y, statsOf((s) => s.meanMs), options, batchSize))
-  const rss = baselineRuns.map((r) => r.peakRssMb).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
-  if (rss.length > 0 && typeof current.peakRssMb === 'number' && Number.isFinite(current.peakRssMb)) rows.push(judgeRss(rss, current.peakRssMb, options.minEffect))
+  const rssOf = (runs: ReadonlyArray<{ peakRssMb?: number | null }>) => runs.map((r) => r.peakRssMb).filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0)
+  const rss = rssOf(baselineRuns)
+  if (rss.length > 0 && typeof current.peakRssMb === 'number' && current.peakRssMb > 0) rows.push(compareRss(rss, current.peakRssMb, rssOf(spread), options))
   return rows
 }
 

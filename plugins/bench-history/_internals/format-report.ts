@@ -6,8 +6,9 @@
 import { formatNumber, formatTable } from 'mltest/plugin'
 import type { BenchOptions } from './bench-options.ts'
 import { P99_MIN_SAMPLES, type MetricComparison } from './compare.ts'
-import type { BenchmarkJudgement } from './judge-run.ts'
+import { isGated, type BenchmarkJudgement } from './judge-run.ts'
 import { EXACT_MAX_N } from './mann-whitney.ts'
+import { SPREAD_RUNS } from './run-to-run.ts'
 
 export function formatValue(value: number, unit: MetricComparison['unit']): string {
   if (!Number.isFinite(value)) return '—'
@@ -29,7 +30,7 @@ export function formatRatio(row: Pick<MetricComparison, 'ratio' | 'ratioLow' | '
   return `${ratio} [${bound(row.ratioLow)}, ${bound(row.ratioHigh)}]`
 }
 
-export function comparisonTable(judgements: readonly BenchmarkJudgement[], options: Pick<BenchOptions, 'alpha'>): string {
+export function comparisonTable(judgements: readonly BenchmarkJudgement[], options: Pick<BenchOptions, 'alpha' | 'gate'>): string {
   const confidence = `${formatNumber((1 - options.alpha) * 100, 3)}% CI`
   const rows: string[][] = [['benchmark', 'metric', 'baseline', 'current', `ratio [${confidence}]`, 'p', 'verdict', 'why']]
   for (const j of judgements) {
@@ -40,7 +41,8 @@ export function comparisonTable(judgements: readonly BenchmarkJudgement[], optio
       continue
     }
     j.rows.forEach((row, i) => {
-      rows.push([i === 0 ? name : '', row.metric, formatValue(row.baseline, row.unit), formatValue(row.current, row.unit), formatRatio(row), formatP(row.p), row.verdict, row.reason])
+      const metric = isGated(j, row, options.gate) ? row.metric : `${row.metric} (not gated)`
+      rows.push([i === 0 ? name : '', metric, formatValue(row.baseline, row.unit), formatValue(row.current, row.unit), formatRatio(row), formatP(row.p), row.verdict, row.reason])
     })
   }
   return formatTable(rows, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'] })
@@ -53,7 +55,8 @@ export function methodLine(options: Pick<BenchOptions, 'alpha' | 'minEffect' | '
     `p50: two-sided Mann-Whitney U on the latencies (exact up to ${EXACT_MAX_N} samples a side without ties, else normal approximation with tie and continuity corrections); ` +
     `ratio: Hodges-Lehmann shift of log latency with its ${confidence} Moses interval; ` +
     `p99 (>= ${P99_MIN_SAMPLES} samples a side) and throughput: percentile bootstrap of the ratio, 2000 resamples, ${confidence}; ` +
-    `peak rss: beyond every baseline run. A change counts when p < ${formatNumber(options.alpha)}, the interval excludes 1, ` +
+    `each also against run-to-run variation (Student-t prediction interval over the last ${SPREAD_RUNS} runs' values; the larger p and the wider interval count); ` +
+    `peak rss: the run-to-run interval alone (with one earlier run: beyond it by the min effect and 1 MiB). A change counts when p < ${formatNumber(options.alpha)}, the interval excludes 1, ` +
     `the estimate is at least the min effect (default ${formatNumber(options.minEffect * 100)}%) and at least ${formatNumber(options.floorUs)} µs.`
   )
 }

@@ -11,7 +11,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
-import { importOptional, type AnnotationValue } from 'mltest/plugin'
+import { importOptional, UsageError, type AnnotationValue } from 'mltest/plugin'
 import { historyErrors, HistoryFileError, isBusy, isCorruption } from './history-file-error.ts'
 import { quantile, mean } from './quantile.ts'
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, type Migration } from './schema.ts'
@@ -120,8 +120,13 @@ function fileHeader(path: string): string {
 }
 
 let sqlite: typeof BetterSqlite3 | undefined
+/** better-sqlite3, on first use; missing or broken, it is a one-line usage error (exit 2). */
 async function loadSqlite(): Promise<typeof BetterSqlite3> {
-  sqlite ??= (await importOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'mltest bench (the benchmark history)')).default
+  try {
+    sqlite ??= (await importOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'mltest bench (the benchmark history)')).default
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
   return sqlite
 }
 

@@ -6,7 +6,7 @@
  * mismatch, which the report then states.
  */
 import { deriveSeed } from 'mltest/plugin'
-import type { BenchOptions } from './bench-options.ts'
+import type { BenchOptions, GateMetric } from './bench-options.ts'
 import type { CollectedBenchmark } from './collect-benchmarks.ts'
 import { compareBenchmark, type Change, type MetricComparison } from './compare.ts'
 import { fingerprintDifferences } from './fingerprint.ts'
@@ -93,11 +93,25 @@ export function judgeBenchmark(benchmark: CollectedBenchmark, context: JudgeCont
     benchmark,
     benchmark.batchSize,
     { alpha: options.alpha, minEffect, floorMs: options.floorUs / 1000, seed: deriveSeed(0, benchmark.identity) },
-    spread.map((b) => b.summary),
+    spread.map((b) => ({ ...b.summary, peakRssMb: b.peakRssMb })),
   )
   return { ...base, status: 'compared', rows, baseline: described, baselineRuns: baselines.length, notes }
 }
 
-export function changesOf(judgements: readonly BenchmarkJudgement[]): Change[] {
-  return judgements.flatMap((j) => j.rows.map((r) => r.verdict))
+/** The gate's name of a metric row. */
+export function gateName(metric: MetricComparison['metric']): GateMetric {
+  return metric === 'peak rss' ? 'rss' : metric
+}
+
+/** Whether a row can fail the run: a metric in the gate, or a benchmark not compared for its fingerprint. */
+export function isGated(j: BenchmarkJudgement, row: MetricComparison, gate: readonly GateMetric[]): boolean {
+  return j.status === 'mismatch' || gate.includes(gateName(row.metric))
+}
+
+/** The verdicts of every row, split by whether the gate counts them. */
+export function changesOf(judgements: readonly BenchmarkJudgement[], gate: readonly GateMetric[]): { gated: Change[]; outside: Change[] } {
+  const gated: Change[] = []
+  const outside: Change[] = []
+  for (const j of judgements) for (const row of j.rows) (isGated(j, row, gate) ? gated : outside).push(row.verdict)
+  return { gated, outside }
 }

@@ -117,19 +117,23 @@ export async function runAndCompare(args: string[], flags: Record<string, unknow
       if (flags.allowFingerprintMismatch) context.stdout('--allow-fingerprint-mismatch: baselines from another machine fingerprint were compared\n')
       context.stdout(`statistics: ${methodLine(options)}\n`)
     }
-    const changes = changesOf(judgements)
-    const count = (c: string) => changes.filter((x) => x === c).length
+    const { gated, outside } = changesOf(judgements, options.gate)
+    const count = (c: string) => gated.filter((x) => x === c).length
     const fresh = judgements.filter((j) => j.status === 'new').length
     const failedRun = runCode !== 0 ? ` · the benchmark run failed (exit ${runCode}): see above` : ''
     if (compared.length === 0) {
       context.stdout(`mltest bench: no baseline yet — ${fresh} benchmark(s) stored as the first run in ${path}; the next run compares with it${failedRun}\n`)
     } else {
-      context.stdout(`mltest bench: ${judgements.length} benchmark(s) · ${count('regressed')} regressed · ${count('improved')} improved · ${count('unchanged')} unchanged · ${count('inconclusive')} inconclusive (metrics) · ${fresh} new${flags.saveBaseline !== undefined ? ` · saved as baseline "${flags.saveBaseline}"` : ''}${failedRun}\n`)
+      const beyond = ['regressed', 'improved', 'inconclusive'].map((c) => [c, outside.filter((x) => x === c).length] as const).filter(([, n]) => n > 0)
+      const outsideText = beyond.length ? ` · outside the gate: ${beyond.map(([c, n]) => `${n} ${c}`).join(', ')}` : ''
+      context.stdout(
+        `mltest bench: ${judgements.length} benchmark(s) · ${count('regressed')} regressed · ${count('improved')} improved · ${count('unchanged')} unchanged · ${count('inconclusive')} inconclusive · ${fresh} new (gate: ${options.gate.join(', ')})${outsideText}${flags.saveBaseline !== undefined ? ` · saved as baseline "${flags.saveBaseline}"` : ''}${failedRun}\n`,
+      )
     }
-    const worst = worstChange(changes)
+    const worst = worstChange(gated)
     if (runCode !== 0) return 1
     if (worst === 'regressed') return 1
-    if (worst === 'inconclusive' && flags.failOnInconclusive) return 1
+    if (gated.includes('inconclusive') && flags.failOnInconclusive) return 1
     return 0
   } finally {
     store.close()
