@@ -5,9 +5,15 @@
  * and what needs it, instead of a resolver stack trace.
  */
 
+/**
+ * Whether an import failed because `specifier` itself is not installed. Node sets a code,
+ * but an error passed on by a loader hook (tsx, on a cold cache) may carry only the message.
+ */
 function isMissing(error: unknown, specifier: string): boolean {
   const e = error as { code?: string; message?: string }
-  return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(specifier)
+  const message = String(e?.message)
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') return message.includes(specifier)
+  return message.includes(`Cannot find package '${specifier}'`) || message.includes(`Cannot find module '${specifier}'`)
 }
 
 export interface ImportOptionalOptions {

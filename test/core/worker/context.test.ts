@@ -126,7 +126,7 @@ t.test('importOptional: the module, or one line saying what to install', async (
 
   const missing = (await importOptional('mltest-no-such-package', 'mltest/onnx').catch((e: unknown) => e)) as Error & { cause: { code: string } }
   t.equal(missing.message, 'install mltest-no-such-package to use mltest/onnx: npm install --save-dev mltest-no-such-package')
-  t.equal(missing.cause.code, 'ERR_MODULE_NOT_FOUND', 'the resolver error is kept as the cause')
+  t.match(missing.cause, { message: /Cannot find package 'mltest-no-such-package'/ }, 'the resolver error is kept as the cause')
   const hinted = (await importOptional('mltest-no-such-package', { feature: 'checkLabels', installHint: 'pnpm add -D mltest-no-such-package' }).catch((e: unknown) => e)) as Error
   t.equal(hinted.message, 'install mltest-no-such-package to use checkLabels: pnpm add -D mltest-no-such-package', 'an install hint of the caller replaces the default')
 
