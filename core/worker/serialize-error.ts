@@ -6,8 +6,17 @@
  */
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { diff as jestDiff } from 'jest-diff'
+import { createRequire } from 'node:module'
 import type { ErrorKind, SerializedError, SourceLocation } from '../protocol.ts'
+
+// jest-diff (with pretty-format) loads on the first failure that needs a diff, not with the
+// test API: a passing suite, and the main thread through the plugin SDK, never pay for it.
+const requireFromHere = createRequire(import.meta.url)
+let loadedDiff: typeof import('jest-diff').diff | undefined
+function jestDiff(): typeof import('jest-diff').diff {
+  loadedDiff ??= (requireFromHere('jest-diff') as typeof import('jest-diff')).diff
+  return loadedDiff
+}
 
 const MLTEST_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OWN_DIRS = ['core', 'plugins', 'reporters', 'bin'].map((d) => MLTEST_ROOT + d + '/')
@@ -75,7 +84,7 @@ function diffOf(error: Record<string, unknown>): string | undefined {
   const expected = mr ? mr.expected : error.expected
   const actual = mr ? mr.actual : error.actual
   if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null) return undefined
-  const text = jestDiff(expected, actual, { expand: false, aAnnotation: 'Expected', bAnnotation: 'Received' })
+  const text = jestDiff()(expected, actual, { expand: false, aAnnotation: 'Expected', bAnnotation: 'Received' })
   return text && !text.includes('Compared values have no visual difference') ? truncate(text) : undefined
 }
 
