@@ -56,7 +56,7 @@ export type {
 // and a check's options (validated at each call).
 export { z } from 'zod'
 export { pluginOptions } from './plugin-options.ts'
-export { parseCheckOptions } from './options/check-options.ts'
+export { optionField, parseCheckOptions } from './options/check-options.ts'
 export { shownValue } from './options/describe-issue.ts'
 export { UsageError } from './node/usage-error.ts'
 export type { FileReport, Reporter, ReporterFactory, ReporterOptions, RunResult, RunStart } from './reporter.ts'

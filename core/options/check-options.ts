@@ -3,7 +3,7 @@
  * an unknown key (a typo such as `runz`) or a wrong type is a one-line TypeError naming the
  * check and the option, so a misspelled option never silently weakens a check.
  */
-import type { z } from 'zod'
+import { z } from 'zod'
 import { describeIssue, shownValue, undeclaredKeys, unknownKeysMessage } from './describe-issue.ts'
 
 /**
@@ -26,4 +26,13 @@ export function parseCheckOptions<S extends z.ZodObject<z.ZodRawShape>>(check: s
   const error = new TypeError(line.startsWith(`${check}:`) ? line : `${check}: ${line}`)
   error.name = 'OptionsError'
   throw error
+}
+
+/**
+ * An option field whose accepted forms zod cannot word on its own (several forms, numbers
+ * that may be infinite): fails with `option "<name>" must be <forms> (got <value>)`, the
+ * wording of every other option error.
+ */
+export function optionField<T>(name: string, forms: string, accepts: (value: unknown) => boolean): z.ZodCustom<T, T> {
+  return z.custom<T>(accepts, { error: (issue) => `option "${name}" must be ${forms} (got ${shownValue(issue.input)})` })
 }

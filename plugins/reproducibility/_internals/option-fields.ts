@@ -6,23 +6,8 @@
  */
 import { validateTolerance, z, type Tolerance } from 'mltest/plugin'
 
-/** `value` as a message shows it: strings quoted, objects as short JSON. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  if (typeof value !== 'object' || value === null) return String(value)
-  try {
-    const text = JSON.stringify(value)
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text
-  } catch {
-    return 'an object'
-  }
-}
-
-/** A field that accepts what `accepts` accepts, and otherwise says `option "<name>" must be <forms>`. */
-export function field<T>(name: string, forms: string, accepts: (value: unknown) => boolean) {
-  return z.custom<T>(accepts, { error: (issue) => `option "${name}" must be ${forms} (got ${shown(issue.input)})` })
-}
+/** The SDK's option field, under the name the checks here use. */
+export { optionField as field } from 'mltest/plugin'
 
 /** A `Tolerance`, checked (and copied) by the SDK's `validateTolerance`, whose message names the key. */
 export function toleranceField(name: string) {
