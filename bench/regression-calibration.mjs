@@ -182,7 +182,7 @@ if (args.save) writeFileSync(args.save, JSON.stringify({ command, collected }))
 function judge(settings, trial, current, seed) {
   const baseline = trial.history.slice(-settings.K)
   const spread = trial.history.slice(-Math.max(settings.spread, settings.K)).map(summaryOf).reverse()
-  const rows = compareBenchmark(baseline, current, 1, { alpha: settings.alpha, minEffect: settings.minEffect, floorMs: settings.floorUs / 1000, seed }, spread)
+  const rows = compareBenchmark(baseline, current, 1, { alpha: settings.alpha, minEffect: settings.minEffect, floorMs: settings.floorUs / 1000, seed, interleaved: settings.interleaved }, spread)
   const gated = rows.filter((r) => settings.gate.includes(r.metric === 'peak rss' ? 'rss' : r.metric))
   return { gate: worstChange(gated.map((r) => r.verdict)), all: worstChange(rows.map((r) => r.verdict)), p50: rows[0].verdict, ratio: rows[0].ratio, rows }
 }
@@ -234,10 +234,12 @@ for (const m of METRICS) {
 
 console.log('\n  the same trials under other settings (default gate; every metric):')
 console.log('    K  spread  min effect   false alarms (gate)                 detection (gate)                     false alarms (every metric)         detection (every metric)')
+// A young history: the spread from 3, 5 or 10 runs (before 3, no change is called at all).
 const grid = [
-  { K: 1, spread: design === 'nightly' ? SPREAD : K },
-  { K: 1, spread: 1 },
-  ...(design === 'nightly' ? [{ K, spread: K }] : []),
+  { K: 1, spread: 3 },
+  { K: 3, spread: 3 },
+  { K, spread: K },
+  ...(design === 'nightly' ? [{ K, spread: 10 }, { K: 1, spread: SPREAD }] : []),
   { K, spread: spreadDefault, minEffect: 0.03 },
   { K, spread: spreadDefault },
   { K, spread: spreadDefault, minEffect: 0.07 },
@@ -259,7 +261,8 @@ let iaDetectAll = 0
 const iaRatios = []
 for (let trial = 0; trial < interleavedTrials; trial++) {
   const run = child('interleaved')
-  const single = { ...defaults, K: 1, spread: 1 }
+  // Interleaved in one process: run-to-run variation cancels (compareBenchmark's interleaved mode).
+  const single = { ...defaults, K: 1, spread: 1, interleaved: true }
   const a = judge(single, { history: [asRun(run.A)] }, asRun(run.A2), trial)
   const b = judge(single, { history: [asRun(run.A)] }, asRun(run.B), trial)
   iaRatios.push(b.ratio)

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { createRng } from 'mltest/plugin'
 import { bootstrapRatio } from '../../plugins/bench-history/_internals/bootstrap.ts'
-import { compareBenchmark, compareRss, judgeChange, judgeRss, P99_MIN_SAMPLES, type CompareOptions } from '../../plugins/bench-history/_internals/compare.ts'
+import { compareBenchmark, compareRss, judgeChange, P99_MIN_SAMPLES, type CompareOptions } from '../../plugins/bench-history/_internals/compare.ts'
 import { hodgesLehmannShift, intervalRank, kthDifference } from '../../plugins/bench-history/_internals/hodges-lehmann.ts'
 import { exactUDistribution, mannWhitneyU } from '../../plugins/bench-history/_internals/mann-whitney.ts'
 import { quantile, quantileSorted } from '../../plugins/bench-history/_internals/quantile.ts'
@@ -239,13 +239,23 @@ t.test('run-to-run: the Student-t prediction interval of a new run matches scipy
 t.test('a shift within the runs\' own variation is never significant, however many samples', async (t) => {
   // Five baseline runs whose medians wander by ±6% (as tails do on a busy machine); the current
   // run sits 8% above their mean: the within-run test alone would call that a regression.
-  const runs = [0.94, 1.06, 1.0, 0.95, 1.05].map((m, i) => ({ samplesMs: latencies(100 + i, 2000, m, 0.02) }))
-  const rows = compareBenchmark(runs, { samplesMs: latencies(200, 2000, 1.08, 0.02) }, 1, OPTIONS)
+  const medians = [0.94, 1.06, 1.0, 0.95, 1.05, 0.97, 1.03, 0.96, 1.04, 1.0, 0.98, 1.02]
+  const history = medians.map((m, i) => ({ samplesMs: latencies(100 + i, 2000, m, 0.02) }))
+  const runs = history.slice(0, 5)
+  const spread = history.map((r) => ({ n: 2000, p50Ms: quantile(r.samplesMs, 0.5), p99Ms: quantile(r.samplesMs, 0.99), meanMs: r.samplesMs.reduce((a, b) => a + b) / 2000 }))
+  const young = compareBenchmark(runs.slice(0, 2), { samplesMs: latencies(200, 2000, 1.3, 0.02) }, 1, OPTIONS)
+  t.equal(young[0]!.verdict, 'inconclusive', 'two runs do not estimate a spread: +30% within one run is not called')
+  t.match(young[0]!.reason, /^\+\d+\.\d% within this run, but run-to-run variation is unknown before 3 stored runs \(2 so far\)$/)
+  t.match(young[0]!.method, /run-to-run variation unknown: 2 of 3 runs/)
+  const interleaved = compareBenchmark(runs.slice(0, 1), { samplesMs: latencies(200, 2000, 1.3, 0.02) }, 1, { ...OPTIONS, interleaved: true })
+  t.equal(interleaved[0]!.verdict, 'regressed', 'measured interleaved (A/B mode), one run is enough')
+  t.match(interleaved[0]!.method, /interleaved: run-to-run variation cancels/)
+  const rows = compareBenchmark(runs, { samplesMs: latencies(200, 2000, 1.08, 0.02) }, 1, OPTIONS, spread)
   t.ok(rows[0]!.ratio > 1.05, `estimate ${rows[0]!.ratio}`)
   t.not(rows[0]!.verdict, 'regressed', rows[0]!.reason)
   t.ok(rows[0]!.p! > 0.01, `run-to-run p ${rows[0]!.p}`)
-  t.match(rows[0]!.method, /run-to-run t over 5 runs/)
-  const clear = compareBenchmark(runs, { samplesMs: latencies(200, 2000, 1.5, 0.02) }, 1, OPTIONS)
+  t.match(rows[0]!.method, /run-to-run t over 12 runs/)
+  const clear = compareBenchmark(runs, { samplesMs: latencies(200, 2000, 1.5, 0.02) }, 1, OPTIONS, spread)
   t.equal(clear[0]!.verdict, 'regressed', 'a shift far beyond the runs\' variation still is')
 })
 
@@ -319,18 +329,16 @@ t.test('a change below the absolute floor never counts, however significant', as
   t.ok(rows[0]!.p! < 1e-10, 'though the test is certain')
 })
 
-t.test('peak rss: the run-to-run test over the recent runs; a rule with one earlier run', async (t) => {
+t.test('peak rss: the run-to-run test over the recent runs; inconclusive before 3 runs', async (t) => {
   const spread = [200, 203, 198, 201, 199, 202, 200, 197, 204, 200]
   t.equal(compareRss([200, 203, 198], 230, spread, { alpha: 0.01, minEffect: 0.05 }).verdict, 'regressed', '15% above runs that vary by 1%')
   t.equal(compareRss([200, 203, 198], 203.5, spread, { alpha: 0.01, minEffect: 0.05 }).verdict, 'unchanged')
-  const noisy = compareRss([200, 230, 180], 230, [200, 230, 180, 250, 170, 210], { alpha: 0.01, minEffect: 0.05 })
+  const noisy = compareRss([200, 230, 180], 230, [200, 230, 180, 250, 170, 210, 240, 190, 220, 185], { alpha: 0.01, minEffect: 0.05 })
   t.not(noisy.verdict, 'regressed', `runs that vary by 15%: ${noisy.reason}`)
-  t.match(noisy.method, /run-to-run t over 6 runs/)
-  t.equal(compareRss([200, 201], 200.5, [], { alpha: 0.01, minEffect: 0.05 }).reason, 'change 0.00 MiB below the 1 MiB floor')
-  t.match(compareRss([200], 260, [], { alpha: 0.01, minEffect: 0.05 }).method, /^rule/, 'one earlier run: the rule')
-  t.equal(judgeRss([200, 205, 210], 230, 0.05).verdict, 'regressed')
-  t.equal(judgeRss([200, 205, 230], 231, 0.05).verdict, 'regressed', 'above every run and 12.7% above their median')
-  t.equal(judgeRss([200, 205, 240], 230, 0.05).verdict, 'unchanged', 'within the baseline runs')
-  t.equal(judgeRss([10, 10.2], 10.9, 0.05).verdict, 'unchanged', 'under 1 MiB')
-  t.equal(judgeRss([300, 310], 250, 0.05).verdict, 'improved')
+  t.match(noisy.method, /run-to-run t over 10 runs/)
+  t.equal(compareRss([200, 201], 200.5, spread, { alpha: 0.01, minEffect: 0.05 }).reason, 'change 0.00 MiB below the 1 MiB floor')
+  const young = compareRss([200, 201], 260, [200, 201], { alpha: 0.01, minEffect: 0.05 })
+  t.equal(young.verdict, 'inconclusive', 'two runs: their spread is unknown')
+  t.match(young.reason, /run-to-run variation is unknown before 3 stored runs/)
+  t.equal(compareRss([200, 201], 202, [200, 201], { alpha: 0.01, minEffect: 0.05 }).verdict, 'unchanged', 'within the band, young or not')
 })

@@ -6,12 +6,12 @@
  *   shift of log latency with its Moses confidence interval, reported as a ratio exp(shift);
  * - p99 (when both sides have ≥ 368 samples): percentile bootstrap of the ratio of p99s;
  * - throughput (when the records carry it): percentile bootstrap of the ratio of mean latencies;
- * - peak rss (one figure per run): the run-to-run test alone (no samples within a run), or
- *   with a single earlier run a rule — see `compareRss`.
+ * - peak rss (one figure per run): the run-to-run test alone — see `compareRss`.
  *
- * With two or more baseline runs, every tested metric also gets a run-to-run check (see
- * `run-to-run.ts`): the larger of the two p-values and the union of the two intervals count,
- * so a shift no larger than the runs' own variation is never significant.
+ * Every tested metric also gets a run-to-run check (see `run-to-run.ts`): the larger of the
+ * two p-values and the union of the two intervals count, so a shift no larger than the runs'
+ * own variation is never significant. Before the history has `SPREAD_MIN_RUNS` comparable
+ * runs that variation is unknown, and a change is inconclusive rather than called.
  *
  * A verdict needs all of: statistical significance (p < alpha, interval excluding 1), an
  * estimated change of at least `minEffect`, and an absolute change of at least the floor.
@@ -22,7 +22,7 @@ import { bootstrapRatio } from './bootstrap.ts'
 import { hodgesLehmannShift } from './hodges-lehmann.ts'
 import { mannWhitneyU } from './mann-whitney.ts'
 import { mean, quantileSorted, sortedCopy } from './quantile.ts'
-import { runToRun } from './run-to-run.ts'
+import { runToRun, SPREAD_MIN_RUNS } from './run-to-run.ts'
 
 export type Change = 'improved' | 'unchanged' | 'regressed' | 'inconclusive'
 export type MetricName = 'p50' | 'p99' | 'throughput' | 'peak rss'
@@ -46,6 +46,11 @@ export interface CompareOptions {
   /** Seeds the bootstraps (derive it from the benchmark's identity: same samples, same verdict). */
   seed: number
   bootstrapResamples?: number
+  /**
+   * Baseline and current were measured interleaved in one job (A/B mode: ABAB...), so drift
+   * between runs cancels: no run-to-run check, and a change is called on the samples alone.
+   */
+  interleaved?: boolean
 }
 
 export interface BenchmarkSamples {
@@ -120,11 +125,22 @@ function pooled(runs: readonly BenchmarkSamples[]): Float64Array {
   return out
 }
 
-/** The within-run estimate widened by the run-to-run check when the baseline has ≥ 2 runs. */
-function withRunToRun(e: { low: number; high: number; p: number }, stats: RunStats, currentStat: number, confidence: number): { low: number; high: number; p: number; note: string } {
-  const between = runToRun(stats.baseline, currentStat, confidence, stats.spread.length >= 2 ? stats.spread : stats.baseline)
-  if (!between) return { ...e, note: ' (run-to-run variation not estimated: fewer than 2 runs)' }
+/**
+ * The within-run estimate widened by the run-to-run check. Before `SPREAD_MIN_RUNS` runs the
+ * spread is unknown: `young` says so, and the verdict of a significant change is withheld.
+ */
+function withRunToRun(e: { low: number; high: number; p: number }, stats: RunStats, currentStat: number, confidence: number, interleaved = false): { low: number; high: number; p: number; note: string; young?: string } {
+  if (interleaved) return { ...e, note: ' (interleaved: run-to-run variation cancels)' }
+  const spread = stats.spread.length >= stats.baseline.length ? stats.spread : stats.baseline
+  const between = spread.length >= SPREAD_MIN_RUNS ? runToRun(stats.baseline, currentStat, confidence, spread) : undefined
+  if (!between) return { ...e, note: ` (run-to-run variation unknown: ${spread.length} of ${SPREAD_MIN_RUNS} runs)`, young: `run-to-run variation is unknown before ${SPREAD_MIN_RUNS} stored runs (${spread.length} so far)` }
   return { low: Math.min(e.low, between.low), high: Math.max(e.high, between.high), p: Math.max(e.p, between.p), note: ` + run-to-run t over ${between.runs} runs` }
+}
+
+/** A regressed or improved verdict withheld while the run-to-run spread is unknown. */
+function withheld(judged: { verdict: Change; reason: string }, young: string | undefined): { verdict: Change; reason: string } {
+  if (!young || (judged.verdict !== 'regressed' && judged.verdict !== 'improved')) return judged
+  return { verdict: 'inconclusive', reason: `${judged.reason.split(',')[0]} within this run, but ${young}` }
 }
 
 /** One statistic per run: of the baseline runs (the level) and of the recent runs (the spread). */
@@ -155,10 +171,10 @@ function compareMedian(x: Float64Array, y: Float64Array, perRun: RunStats, optio
   const confidence = 1 - options.alpha
   const shift = hodgesLehmannShift(logOf(x), logOf(y), { confidence, tieTerm: test.tieTerm })
   const ratio = Math.exp(shift.estimate)
-  const widened = withRunToRun({ low: Math.exp(shift.low), high: Math.exp(shift.high), p: test.p }, perRun, cur, confidence)
+  const widened = withRunToRun({ low: Math.exp(shift.low), high: Math.exp(shift.high), p: test.p }, perRun, cur, confidence, options.interleaved)
   const estimate: ChangeEstimate = { ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (ratio - 1) * base }
   const method = `Mann-Whitney U (${test.method === 'exact' ? 'exact' : 'normal approx., tie-corrected'}), Hodges-Lehmann ratio${widened.note}`
-  return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: estimate.p, method, ...judgeChange(estimate, options) }
+  return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: estimate.p, method, ...withheld(judgeChange(estimate, options), widened.young) }
 }
 
 function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: Float64Array, perRun: RunStats, options: CompareOptions, batchSize: number): MetricComparison {
@@ -168,8 +184,8 @@ function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: F
   const boot = bootstrapRatio(x, y, { statistic, confidence, resamples, seed: options.seed })
   const baseStat = metric === 'p99' ? quantileSorted(x, 0.99) : mean(x)
   const curStat = metric === 'p99' ? quantileSorted(y, 0.99) : mean(y)
-  const widened = withRunToRun(boot, perRun, curStat, confidence)
-  const judged = judgeChange({ ratio: boot.ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (boot.ratio - 1) * baseStat, shownRatio: metric === 'throughput' ? 1 / boot.ratio : undefined }, options)
+  const widened = withRunToRun(boot, perRun, curStat, confidence, options.interleaved)
+  const judged = withheld(judgeChange({ ratio: boot.ratio, low: widened.low, high: widened.high, p: widened.p, absoluteChangeMs: (boot.ratio - 1) * baseStat, shownRatio: metric === 'throughput' ? 1 / boot.ratio : undefined }, options), widened.young)
   const method = `percentile bootstrap (${resamples} resamples) of the ratio of ${metric === 'p99' ? 'p99s' : 'mean latencies'}${widened.note}`
   const common = { metric, confidence, p: widened.p, method, nBaseline: x.length, nCurrent: y.length, ...judged }
   if (metric === 'p99') return { ...common, unit: 'ms', baseline: baseStat, current: curStat, ratio: boot.ratio, ratioLow: widened.low, ratioHigh: widened.high }
@@ -179,34 +195,23 @@ function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: F
 }
 
 /**
- * The rule for peak rss when only one earlier run has it (no spread to test against):
- * regressed when the current peak exceeds every baseline run's and the median of them by at
- * least the min effect and 1 MiB; improved in the mirror case; unchanged otherwise.
- */
-export function judgeRss(baselineMb: readonly number[], currentMb: number, minEffect: number): MetricComparison {
-  const sorted = sortedCopy(baselineMb)
-  const median = quantileSorted(sorted, 0.5)
-  const ratio = currentMb / median
-  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: median, current: currentMb, ratio, ratioLow: null, ratioHigh: null, confidence: null, p: null, method: 'rule: beyond every baseline run, the min effect and 1 MiB (one earlier run: no run-to-run spread)', nBaseline: baselineMb.length, nCurrent: 1 }
-  const change = Math.abs(currentMb - median)
-  if (currentMb > sorted[sorted.length - 1]! && ratio >= 1 + minEffect && change >= RSS_FLOOR_MB) return { ...row, verdict: 'regressed', reason: `${percent(ratio)} above every baseline run` }
-  if (currentMb < sorted[0]! && ratio <= 1 / (1 + minEffect) && change >= RSS_FLOOR_MB) return { ...row, verdict: 'improved', reason: `${percent(ratio)} below every baseline run` }
-  return { ...row, verdict: 'unchanged', reason: change < RSS_FLOOR_MB ? 'change below 1 MiB' : `within the baseline runs or ±${(minEffect * 100).toFixed(0)}%` }
-}
-
-/**
  * Peak rss is one figure per run: judged by the run-to-run test alone (the current peak
- * against the baseline runs' geometric mean, spread from the recent runs), with a 1 MiB floor;
- * with fewer than two runs to estimate the spread from, by `judgeRss`.
+ * against the baseline runs' geometric mean, spread from the recent runs), with a 1 MiB floor.
+ * Before `SPREAD_MIN_RUNS` runs a change beyond the min effect is inconclusive.
  */
 export function compareRss(baselineMb: readonly number[], currentMb: number, spreadMb: readonly number[], options: Pick<CompareOptions, 'alpha' | 'minEffect'>): MetricComparison {
-  const spread = spreadMb.length >= 2 ? spreadMb : baselineMb
-  const between = runToRun(baselineMb, currentMb, 1 - options.alpha, spread)
-  if (!between) return judgeRss(baselineMb, currentMb, options.minEffect)
-  const base = currentMb / between.ratio
-  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: base, current: currentMb, ratio: between.ratio, ratioLow: between.low, ratioHigh: between.high, confidence: 1 - options.alpha, p: between.p, method: `run-to-run t over ${between.runs} runs`, nBaseline: baselineMb.length, nCurrent: 1 }
-  if (Math.abs(currentMb - base) < RSS_FLOOR_MB) return { ...row, verdict: 'unchanged', reason: `change ${(currentMb - base).toFixed(2)} MiB below the ${RSS_FLOOR_MB} MiB floor` }
-  return { ...row, ...judgeChange({ ratio: between.ratio, low: between.low, high: between.high, p: between.p, absoluteChangeMs: Infinity }, { ...options, floorMs: 0 }) }
+  const spread = spreadMb.length >= baselineMb.length ? spreadMb : baselineMb
+  const between = spread.length >= SPREAD_MIN_RUNS ? runToRun(baselineMb, currentMb, 1 - options.alpha, spread) : undefined
+  const base = between ? currentMb / between.ratio : quantileSorted(sortedCopy(baselineMb), 0.5)
+  const ratio = currentMb / base
+  const row = { metric: 'peak rss' as const, unit: 'MiB' as const, baseline: base, current: currentMb, ratio, ratioLow: between?.low ?? null, ratioHigh: between?.high ?? null, confidence: between ? 1 - options.alpha : null, p: between?.p ?? null, nBaseline: baselineMb.length, nCurrent: 1 }
+  const method = between ? `run-to-run t over ${between.runs} runs` : `run-to-run variation unknown: ${spread.length} of ${SPREAD_MIN_RUNS} runs`
+  if (Math.abs(currentMb - base) < RSS_FLOOR_MB) return { ...row, method, verdict: 'unchanged', reason: `change ${(currentMb - base).toFixed(2)} MiB below the ${RSS_FLOOR_MB} MiB floor` }
+  if (!between) {
+    const inBand = ratio > 1 / (1 + options.minEffect) && ratio < 1 + options.minEffect
+    return { ...row, method, verdict: inBand ? 'unchanged' : 'inconclusive', reason: inBand ? `${percent(ratio)}, within ±${(options.minEffect * 100).toFixed(0)}%` : `${percent(ratio)}, but run-to-run variation is unknown before ${SPREAD_MIN_RUNS} stored runs` }
+  }
+  return { ...row, method, ...judgeChange({ ratio: between.ratio, low: between.low, high: between.high, p: between.p, absoluteChangeMs: Infinity }, { ...options, floorMs: 0 }) }
 }
 
 /**

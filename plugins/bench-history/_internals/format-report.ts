@@ -8,7 +8,7 @@ import type { BenchOptions } from './bench-options.ts'
 import { P99_MIN_SAMPLES, type MetricComparison } from './compare.ts'
 import { isGated, type BenchmarkJudgement } from './judge-run.ts'
 import { EXACT_MAX_N } from './mann-whitney.ts'
-import { SPREAD_RUNS } from './run-to-run.ts'
+import { SPREAD_MIN_RUNS, SPREAD_RUNS } from './run-to-run.ts'
 
 export function formatValue(value: number, unit: MetricComparison['unit']): string {
   if (!Number.isFinite(value)) return '—'
@@ -55,8 +55,8 @@ export function methodLine(options: Pick<BenchOptions, 'alpha' | 'minEffect' | '
     `p50: two-sided Mann-Whitney U on the latencies (exact up to ${EXACT_MAX_N} samples a side without ties, else normal approximation with tie and continuity corrections); ` +
     `ratio: Hodges-Lehmann shift of log latency with its ${confidence} Moses interval; ` +
     `p99 (>= ${P99_MIN_SAMPLES} samples a side) and throughput: percentile bootstrap of the ratio, 2000 resamples, ${confidence}; ` +
-    `each also against run-to-run variation (Student-t prediction interval over the last ${SPREAD_RUNS} runs' values; the larger p and the wider interval count); ` +
-    `peak rss: the run-to-run interval alone (with one earlier run: beyond it by the min effect and 1 MiB). A change counts when p < ${formatNumber(options.alpha)}, the interval excludes 1, ` +
+    `each also against run-to-run variation (Student-t prediction interval over the last ${SPREAD_RUNS} runs' values, from ${SPREAD_MIN_RUNS} runs on; the larger p and the wider interval count; before that a change is inconclusive); ` +
+    `peak rss: the run-to-run interval alone, 1 MiB floor. A change counts when p < ${formatNumber(options.alpha)}, the interval excludes 1, ` +
     `the estimate is at least the min effect (default ${formatNumber(options.minEffect * 100)}%) and at least ${formatNumber(options.floorUs)} µs.`
   )
 }
