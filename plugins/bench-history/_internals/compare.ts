@@ -18,7 +18,7 @@
  * Every ratio is judged in latency space (current / baseline, > 1 is slower); throughput is
  * shown as its own ratio (current / baseline, < 1 is slower).
  */
-import { bootstrapRatio } from './bootstrap.ts'
+import { bootstrapRatios, type BootstrapRatio } from './bootstrap.ts'
 import { hodgesLehmannShift } from './hodges-lehmann.ts'
 import { mannWhitneyU } from './mann-whitney.ts'
 import { mean, quantileSorted, sortedCopy } from './quantile.ts'
@@ -177,11 +177,9 @@ function compareMedian(x: Float64Array, y: Float64Array, perRun: RunStats, optio
   return { ...row, ratio, ratioLow: estimate.low, ratioHigh: estimate.high, confidence: shift.coverage, p: estimate.p, method, ...withheld(judgeChange(estimate, options), widened.young) }
 }
 
-function compareBootstrapped(metric: 'p99' | 'throughput', x: Float64Array, y: Float64Array, perRun: RunStats, options: CompareOptions, batchSize: number): MetricComparison {
+function compareBootstrapped(metric: 'p99' | 'throughput', boot: BootstrapRatio, x: Float64Array, y: Float64Array, perRun: RunStats, options: CompareOptions, batchSize: number): MetricComparison {
   const confidence = 1 - options.alpha
-  const statistic = metric === 'p99' ? ({ kind: 'quantile', q: 0.99 } as const) : ({ kind: 'mean' } as const)
-  const resamples = options.bootstrapResamples ?? 2000
-  const boot = bootstrapRatio(x, y, { statistic, confidence, resamples, seed: options.seed })
+  const resamples = boot.resamples
   const baseStat = metric === 'p99' ? quantileSorted(x, 0.99) : mean(x)
   const curStat = metric === 'p99' ? quantileSorted(y, 0.99) : mean(y)
   const widened = withRunToRun(boot, perRun, curStat, confidence, options.interleaved)
@@ -232,9 +230,13 @@ export function compareBenchmark(baselineRuns: readonly BenchmarkSamples[], curr
   // A run's own p99 needs the run's own 368 samples to count in the run-to-run check.
   const statsOf = (stat: (s: RunSummary) => number, minN = 1): RunStats => ({ baseline: summaries.filter((s) => s.n >= minN).map(stat), spread: spread.filter((s) => s.n >= minN).map(stat) })
   const rows = [compareMedian(x, y, statsOf((s) => s.p50Ms), options)]
-  if (x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES) rows.push(compareBootstrapped('p99', x, y, statsOf((s) => s.p99Ms, P99_MIN_SAMPLES), options, batchSize))
-  const withThroughput = baselineRuns.every((r) => r.throughputPerSec != null) && current.throughputPerSec != null
-  if (withThroughput && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES) rows.push(compareBootstrapped('throughput', x, y, statsOf((s) => s.meanMs), options, batchSize))
+  const withP99 = x.length >= P99_MIN_SAMPLES && y.length >= P99_MIN_SAMPLES
+  const withThroughput = baselineRuns.every((r) => r.throughputPerSec != null) && current.throughputPerSec != null && x.length >= MIN_SAMPLES && y.length >= MIN_SAMPLES
+  // One set of resamples serves both bootstrapped metrics.
+  const statistics = [...(withP99 ? [{ kind: 'quantile', q: 0.99 } as const] : []), ...(withThroughput ? [{ kind: 'mean' } as const] : [])]
+  const boots = statistics.length ? bootstrapRatios(x, y, { statistics, confidence: 1 - options.alpha, resamples: options.bootstrapResamples ?? 2000, seed: options.seed }) : []
+  if (withP99) rows.push(compareBootstrapped('p99', boots[0]!, x, y, statsOf((s) => s.p99Ms, P99_MIN_SAMPLES), options, batchSize))
+  if (withThroughput) rows.push(compareBootstrapped('throughput', boots[boots.length - 1]!, x, y, statsOf((s) => s.meanMs), options, batchSize))
   const rssOf = (runs: ReadonlyArray<{ peakRssMb?: number | null }>) => runs.map((r) => r.peakRssMb).filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0)
   const rss = rssOf(baselineRuns)
   if (rss.length > 0 && typeof current.peakRssMb === 'number' && current.peakRssMb > 0) rows.push(compareRss(rss, current.peakRssMb, rssOf(spread), options))
