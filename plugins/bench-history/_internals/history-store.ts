@@ -14,7 +14,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { importOptional, UsageError, type AnnotationValue } from 'mltest/plugin'
 import { historyErrors, HistoryFileError, isBusy, isCorruption } from './history-file-error.ts'
 import { quantile, mean } from './quantile.ts'
-import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, type Migration } from './schema.ts'
+import { APPLICATION_ID, MIGRATIONS, type Migration } from './schema.ts'
 
 type Database = BetterSqlite3.Database
 
@@ -479,4 +479,3 @@ export class HistoryStore {
   }
 }
 
-export { LATEST_VERSION }
