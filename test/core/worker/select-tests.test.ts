@@ -10,6 +10,7 @@ import { EventSink } from '../../../core/worker/event-sink.ts'
 import { ExclusiveWaiter } from '../../../core/worker/exclusive-waiter.ts'
 import { describeTests, shuffleTree } from '../../../core/worker/select-tests.ts'
 import { TimeoutError, toError, withTimeout } from '../../../core/worker/timeout.ts'
+import { defineOnlyTree } from '../../fixtures/modifiers/only-tree.ts'
 
 const body = () => {}
 
@@ -86,19 +87,7 @@ t.test('describeTests: skip, todo and .only', async (t) => {
     describe.todo('whole describe later')
   }), { runs: 'run', skipped: 'skip', later: 'todo', 'off > inner': 'skip', 'off > inner later': 'skip', 'whole describe later': 'todo' }, 'a skipped describe skips everything in it')
 
-  const onlyRoot = collect(() => {
-    test('plain', body)
-    test.only('chosen', body)
-    describe.only('chosen suite', () => {
-      test('inside', body)
-      test.skip('skipped inside', body)
-    })
-    describe('other', () => {
-      test.only('chosen deep', body)
-      test('not chosen', body)
-    })
-    test.todo('later')
-  })
+  const onlyRoot = collect(defineOnlyTree)
   const only = described(onlyRoot)
   t.same(Object.fromEntries(only.map((x) => [x.fullName, x.mode])), {
     plain: 'skip', chosen: 'run', 'chosen suite > inside': 'run', 'chosen suite > skipped inside': 'skip', 'other > chosen deep': 'run', 'other > not chosen': 'skip', later: 'todo',
