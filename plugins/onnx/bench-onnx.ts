@@ -14,7 +14,7 @@ import { checkFeeds } from './_internals/check-feeds.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
-import { loopSettings } from './_internals/loop-settings.ts'
+import { loopSettings, type TimingOptions } from './_internals/loop-settings.ts'
 import { measureBatch } from './_internals/measure-batch.ts'
 import { sha256OfBytes, sha256OfFile } from './_internals/model-digest.ts'
 import { isSession, openSession, type ModelInput } from './_internals/open-session.ts'
@@ -23,7 +23,8 @@ import { peakRss, processPeakRssMb, rssMb, RssSampler } from './_internals/rss.t
 import { benchMethod, type BenchMethod, type TimedBatch } from './_internals/timed-batch.ts'
 import { timerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
 
-export interface BenchOnnxOptions {
+/** benchOnnx's options; the timing ones (warm-up, iterations, times) apply per batch size. */
+export interface BenchOnnxOptions extends TimingOptions {
   /** Name in reports. Default: the model's file name. */
   name?: string
   /** Fixed feeds by input name (Tensors or `{ data, dims, type? }`); checked against the model. */
@@ -42,20 +43,8 @@ export interface BenchOnnxOptions {
   dims?: Record<string, number>
   /** Builds generated input data. Default: normal(0, 1) floats, zeros for integers and bools. */
   generate?: InputGenerator
-  /** Warm-up runs per batch size (a count, or `{ ms }`), stopped at maxTimeMs. Default 5. */
-  warmup?: number | { ms: number }
-  /** Timed runs per batch size, at least. Default 20. */
-  minIterations?: number
-  /** Time per batch size, at least, once minIterations are done. Default 500. */
-  minTimeMs?: number
-  /** Time of the warm-up and of the timed runs per batch size, each at most, even below minIterations (the result is then inconclusive). Default 5000. */
-  maxTimeMs?: number
-  /** Timed runs per batch size, at most. Default 50 000. */
-  maxIterations?: number
   /** For `InferenceSession.create` when benchOnnx loads the model. */
   sessionOptions?: InferenceSession.SessionOptions
-  /** Bootstrap resamples for the throughput confidence interval. Default 2000. */
-  bootstrapResamples?: number
   /** Seed for generated inputs and the bootstrap. Default: the running test's seed, else 0. */
   seed?: number
   /** Minimum ms between two rss samples during the timed loop. Default 10. */

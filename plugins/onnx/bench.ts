@@ -9,13 +9,14 @@ import { BenchError } from './_internals/bench-error.ts'
 import { checkBenchArguments, optionsError } from './_internals/bench-function-options.ts'
 import { benchmarkRecords } from './_internals/benchmark-records.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
-import { timingSettings } from './_internals/loop-settings.ts'
+import { timingSettings, type TimingOptions } from './_internals/loop-settings.ts'
 import { peakRss, processPeakRssMb, rssMb, RssSampler, type PeakRss } from './_internals/rss.ts'
 import { benchMethod, summarizeTimedRuns, type BenchMethod, type TimedBatch } from './_internals/timed-batch.ts'
 import { runTimedLoop } from './_internals/timed-loop.ts'
 import { timerResolution, type TimerResolution } from './_internals/timer-resolution.ts'
 
-export interface BenchFunctionOptions {
+/** bench's options; the timing ones (warm-up, iterations, times) count calls of the function. */
+export interface BenchFunctionOptions extends TimingOptions {
   /** A label for the batch the function processes: the `b<batchSize>` in reports, budgets and the history's identity. Default 1. */
   batchSize?: number
   /** Items one call processes, which throughput counts (items per second). Default: batchSize. */
@@ -24,18 +25,6 @@ export interface BenchFunctionOptions {
   version?: string | number
   /** More of what is measured, e.g. `{ model: 'ranker-v3', rows: 1000 }`, recorded in the subject. */
   subject?: Record<string, AnnotationValue>
-  /** Untimed warm-up calls (a count, or `{ ms }`), stopped at maxTimeMs. Default 5. */
-  warmup?: number | { ms: number }
-  /** Timed calls, at least. Default 20. */
-  minIterations?: number
-  /** Timed ms, at least, once minIterations are done. Default 500. */
-  minTimeMs?: number
-  /** Time of the warm-up and of the timed calls, each at most, even below minIterations (the result is then inconclusive). Default 5000. */
-  maxTimeMs?: number
-  /** Timed calls, at most. Default 50 000. */
-  maxIterations?: number
-  /** Bootstrap resamples for the throughput confidence interval. Default 2000. */
-  bootstrapResamples?: number
   /** Seed of the throughput bootstrap. Default: the running test's seed, else 0. */
   seed?: number
   /** Minimum ms between two rss samples during the timed loop. Default 10. */

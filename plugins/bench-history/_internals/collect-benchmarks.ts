@@ -38,7 +38,9 @@ const resultFile = z.looseObject({
   ),
 })
 
+/** One benchmark of a run, as read from the JSON result. */
 export interface CollectedBenchmark {
+  /** `test full name › benchmark name › b<batch>`: what a later run compares with. */
   identity: string
   testFullName: string
   file: string
@@ -49,6 +51,7 @@ export interface CollectedBenchmark {
   samplesMs: number[]
   throughputPerSec: number | null
   peakRssMb: number | null
+  /** Per-benchmark minimum effect, when the benchmark set one. */
   minEffect: number | null
 }
 

@@ -12,6 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { importOptional, UsageError, type AnnotationValue } from 'mltest/plugin'
+import type { CollectedBenchmark } from './collect-benchmarks.ts'
 import { historyErrors, HistoryFileError, isBusy, isCorruption } from './history-file-error.ts'
 import { quantile, mean } from './quantile.ts'
 import { APPLICATION_ID, MIGRATIONS, type Migration } from './schema.ts'
@@ -44,20 +45,9 @@ export interface VerdictEntry {
   baseline: string
 }
 
-export interface BenchmarkEntry {
-  /** `test full name › benchmark name › b<batch>`: what a later run compares with. */
-  identity: string
-  testFullName: string
-  file: string
-  name: string
-  batchSize: number
-  subject: Record<string, AnnotationValue>
-  subjectHash: string
+/** A stored benchmark: what was collected (samples read back as a typed array) and its verdicts. */
+export interface BenchmarkEntry extends Omit<CollectedBenchmark, 'samplesMs'> {
   samplesMs: ArrayLike<number>
-  throughputPerSec: number | null
-  peakRssMb: number | null
-  /** Per-benchmark minimum effect, when the benchmark set one. */
-  minEffect: number | null
   verdicts: VerdictEntry[]
 }
 

@@ -9,13 +9,19 @@ import { BenchOnnxError } from './bench-onnx-error.ts'
 import { timingDefaults } from './defaults.ts'
 import type { LoopSettings } from './timed-loop.ts'
 
-/** The options every timed loop takes. */
+/** The options every timed loop takes (benchOnnx: per batch size; bench: per call). */
 export interface TimingOptions {
+  /** Untimed warm-up runs (a count, or `{ ms }`), stopped at maxTimeMs. Default 5. */
   warmup?: number | { ms: number }
+  /** Timed runs, at least. Default 20. */
   minIterations?: number
+  /** Timed ms, at least, once minIterations are done. Default 500. */
   minTimeMs?: number
+  /** Time of the warm-up and of the timed runs, each at most, even below minIterations (the result is then inconclusive). Default 5000. */
   maxTimeMs?: number
+  /** Timed runs, at most. Default 50 000. */
   maxIterations?: number
+  /** Bootstrap resamples for the throughput confidence interval. Default 2000. */
   bootstrapResamples?: number
 }
 
