@@ -35,6 +35,9 @@ export { CheckFailure } from './report/check-failure.ts'
 export type { CheckFailureOptions } from './report/check-failure.ts'
 export { formatNumber } from './report/format-number.ts'
 export { formatTable } from './report/format-table.ts'
+export { evenlySpaced, figure, FIGURE_MAX_BYTES } from './report/figure.ts'
+export { PRACTICES, practiceById, STAGES } from './practices.ts'
+export type { Practice, PracticeId, Stage } from './practices.ts'
 export type { ColumnAlign, FormatTableOptions } from './report/format-table.ts'
 
 // Plugin and reporter shapes.
@@ -64,8 +67,10 @@ export type {
   Annotation,
   AnnotationValue,
   BenchmarkRecord,
+  CheckFigure,
   CheckRecord,
   CollectedTest,
+  FigureJson,
   FileResult,
   LogEntry,
   SerializedError,

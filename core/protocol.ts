@@ -57,6 +57,27 @@ export interface CheckRecord {
   reason?: string
   /** Raw measurements of a benchmark check, one per benchmark and batch size: the benchmark history reads them. */
   benchmarks?: BenchmarkRecord[]
+  /**
+   * Figures the HTML report draws beside the verdict (a latency histogram, per-slice
+   * intervals, ...). Built with `figure()` from `mltest/plugin`, which caps their size.
+   */
+  figures?: CheckFigure[]
+}
+
+/** A JSON value: what a figure spec is made of (survives structured clone and JSON). */
+export type FigureJson = string | number | boolean | null | FigureJson[] | { [key: string]: FigureJson }
+
+/**
+ * One figure of a check: a Vega-Lite (v5) spec with its data inline, no URLs, so a saved
+ * JSON result redraws it offline. The check decides what to draw; reporters only render it.
+ */
+export interface CheckFigure {
+  /** Short title, e.g. `Latency per run, batch 8`. */
+  title: string
+  /** A Vega-Lite spec whose data is inline (`data: { values: [...] }`). */
+  spec: { [key: string]: FigureJson }
+  /** Shown under the figure, e.g. `2,000 of 100,000 samples shown, evenly spaced`. */
+  note?: string
 }
 
 /** One benchmark's raw measurements (from `benchOnnx` or `bench`), kept so later runs can be compared with it. */
