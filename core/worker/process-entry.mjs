@@ -1,12 +1,9 @@
 // Child-process worker entry for `--isolate process`: the same runner as a thread worker,
 // speaking over the IPC channel, so a native crash (SIGSEGV in an addon) ends only this
 // process and fails only its file.
-import { register as registerCjs } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+import { loadTypeScript } from '../runtime.mjs'
 
-// Both hooks: test files in packages without "type": "module" load as CommonJS TypeScript.
-register()
-registerCjs()
+await loadTypeScript()
 const { runTestFileInWorker } = await import('./run-file.ts')
 
 let controlListener = () => {}

@@ -1,12 +1,9 @@
-// Piscina worker entry. tsx's ESM hooks are not inherited by worker threads on Node 20,
-// so each worker registers them before loading any TypeScript (ours or the user's).
+// Piscina worker entry. tsx's hooks are not inherited by worker threads on Node 20, so each
+// worker makes TypeScript loadable (core/runtime.mjs) before loading any (ours or the user's).
 import { threadId } from 'node:worker_threads'
-import { register as registerCjs } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+import { loadTypeScript } from '../runtime.mjs'
 
-// Both hooks: test files in packages without "type": "module" load as CommonJS TypeScript.
-register()
-registerCjs()
+await loadTypeScript()
 const { runTestFileInWorker } = await import('./run-file.ts')
 
 /** @param {{ task: import('../protocol.ts').FileTask, port: import('node:worker_threads').MessagePort }} message */

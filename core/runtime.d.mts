@@ -1,0 +1,5 @@
+/** Types of core/runtime.mjs: the one place where Node and Deno differ for mltest. */
+export declare const runtimeName: 'node' | 'deno'
+export declare const isDeno: boolean
+export declare const runtimeLabel: string
+export declare function loadTypeScript(): Promise<void>
