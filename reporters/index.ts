@@ -2,6 +2,7 @@
 import type { ReporterFactory } from 'mltest/plugin'
 import { consoleReporter } from './console/index.ts'
 import { githubReporter } from './github/index.ts'
+import { htmlReporter } from './html/index.ts'
 import { jsonReporter } from './json/index.ts'
 import { junitReporter } from './junit/index.ts'
 import { tapReporter } from './tap/index.ts'
@@ -12,4 +13,5 @@ export const builtinReporters: Record<string, ReporterFactory> = {
   json: jsonReporter,
   tap: tapReporter,
   github: githubReporter,
+  html: htmlReporter,
 }
