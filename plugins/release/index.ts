@@ -1,0 +1,9 @@
+/**
+ * `mltest/release`: release safety. Provenance manifests (what produced a model), tracked
+ * dependency changes, a file-based model registry and rollback drills; the canary check and
+ * pipeline integration tests live beside them. Importing this module is cheap: onnxruntime
+ * loads when a drill loads an ONNX model.
+ */
+export { openRegistry } from './registry.ts'
+export type { GoldenOutputs, PointerRecord, RegisteredVersion, Registry, RegisterOptions } from './registry.ts'
+export { ReleaseFileError } from './_internals/release-file-error.ts'
