@@ -3,3 +3,5 @@ export declare const runtimeName: 'node' | 'deno'
 export declare const isDeno: boolean
 export declare const runtimeLabel: string
 export declare function loadTypeScript(): Promise<void>
+export declare const heapLimitSignal: 'SIGABRT' | 'SIGTRAP'
+export declare const runtimeLimits: { threadHeapLimit?: string }

@@ -27,3 +27,20 @@ export async function loadTypeScript() {
   esm.register()
   cjs.register()
 }
+
+/**
+ * The signal a child process of this runtime dies of when V8 reaches its heap limit: Node
+ * aborts (SIGABRT); Deno's V8 build stops on a breakpoint trap (SIGTRAP).
+ */
+export const heapLimitSignal = isDeno ? 'SIGTRAP' : 'SIGABRT'
+
+/**
+ * What mltest cannot do on this runtime, each as the one-line error it prints (what, why and
+ * what to do instead); nothing is missing on Node.
+ * @type {{ threadHeapLimit?: string }}
+ */
+export const runtimeLimits = isDeno
+  ? {
+      threadHeapLimit: `--worker-heap-limit needs --isolate process on ${runtimeLabel}: Deno's worker threads do not apply V8 heap limits (resourceLimits), so a runaway test would grow without bound — add --isolate process, or run on Node`,
+    }
+  : {}

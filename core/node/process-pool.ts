@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import { heapLimitSignal } from '../runtime.mjs'
 import { cancelledReason } from './interrupt.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
@@ -82,8 +83,8 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
         child.onExit = (code, signal) => {
           if (killed) return reject(new WorkerCrash('the worker process was terminated', 'killed'))
           if (signal === 'SIGINT' || signal === 'SIGTERM') return reject(new WorkerCrash(cancelledReason(signal), 'interrupted'))
-          if (signal === 'SIGABRT') {
-            return reject(new WorkerCrash('the worker process aborted (SIGABRT): V8 aborts this way when the heap limit is reached (see "heap out of memory" above); otherwise a native crash', 'oom'))
+          if (signal === heapLimitSignal) {
+            return reject(new WorkerCrash(`the worker process stopped (${signal}): V8 stops this way when the heap limit is reached (see the V8 "out of memory" lines above); otherwise a native crash`, 'oom'))
           }
           if (signal) {
             return reject(new WorkerCrash(`the worker process was killed by ${signal} (a native crash, e.g. in an addon such as onnxruntime-node)`, 'signal'))

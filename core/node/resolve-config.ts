@@ -16,6 +16,7 @@ import { describeIssue, undeclaredKeys, unknownKeysMessage } from '../options/de
 import { PluginRegistrationError, registerPlugins } from '../plugin-host.ts'
 import { coerceFlagText, optionFields } from '../plugin-options.ts'
 import type { Reporter, ReporterFactory } from '../reporter.ts'
+import { runtimeLimits } from '../runtime.mjs'
 import { randomRunSeed } from '../seed.ts'
 import { parseTagExpression, TagExpressionError } from '../tag-expression.ts'
 import { parseReporterSpec, type ReporterSpec } from './reporter-host.ts'
@@ -159,6 +160,7 @@ export function resolveConfig(cwd: string, configFile: string | undefined, confi
       throw new UsageError(`invalid --grep pattern "${values.grep as string}": not a valid regular expression — escape special characters such as ( [ * with a backslash`)
     }
   }
+  if (values.workerHeapLimitMb !== undefined && values.isolate !== 'process' && runtimeLimits.threadHeapLimit) throw new UsageError(runtimeLimits.threadHeapLimit)
   const reporters = (values.reporters as Array<string | Reporter>).map((r) => (typeof r === 'string' ? parseReporterSpec(r) : r))
   return {
     ...(values as object),

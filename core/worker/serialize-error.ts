@@ -37,7 +37,8 @@ function framePath(line: string): string | undefined {
 function isOwnOrInternal(line: string): boolean {
   // `at <anonymous> (/path/file.ts:1:2)` is a user frame (a file's top level); only a bare
   // `<anonymous>` without a path is internal.
-  if (/\(node:|^\s*at node:|\(<anonymous>\)|^\s*at <anonymous>\s*$/.test(line)) return true
+  // `node:` frames are Node's internals, `ext:` frames Deno's.
+  if (/\((?:node|ext):|^\s*at (?:node|ext):|\(<anonymous>\)|^\s*at <anonymous>\s*$/.test(line)) return true
   const path = framePath(line)
   if (!path) return false
   return path.includes('/node_modules/') || OWN_DIRS.some((dir) => path.startsWith(dir))
