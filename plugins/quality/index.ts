@@ -1,0 +1,13 @@
+/**
+ * `mltest/quality`: model quality and monitoring. Metrics with scikit-learn's definitions;
+ * slice quality (`checkSlices`, practice `data-slices`); inclusion and fairness
+ * (`checkFairness`, `checkProxyFeatures`, `checkInvariance`, practice `inclusion`); drift as
+ * the online proxy (`checkDrift`, practice `prediction-drift`); the complexity tax
+ * (`checkComplexity`, practice `complexity-tax`). Every verdict states metric, threshold,
+ * observed value, sample size and its confidence interval or p-value, and is inconclusive
+ * when the data cannot tell.
+ */
+export {
+  accuracy, balancedAccuracy, brierScore, confusionMatrix, f1, LOG_LOSS_EPS, logLoss, mae, METRICS, perClassScores, precision, r2, recall, resolveMetric, rmse, rocAuc,
+} from './metrics.ts'
+export type { Average, ClassificationOptions, ConfusionMatrix, Label, Metric, MetricInput, MetricName, PerClassScores, ZeroDivision } from './metrics.ts'
