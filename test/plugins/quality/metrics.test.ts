@@ -7,6 +7,7 @@ import t from 'tap'
 import {
   accuracy, balancedAccuracy, brierScore, confusionMatrix, f1, logLoss, mae, METRICS, perClassScores, precision, r2, recall, resolveMetric, rmse, rocAuc,
 } from '../../../plugins/quality/metrics.ts'
+import { bootstrapMetric, bootstrapSeed, pairedBootstrap, quantileSorted } from '../../../plugins/quality/_internals/bootstrap.ts'
 
 const SK = 'https://scikit-learn.org/stable/modules/generated/sklearn.metrics.'
 
@@ -156,4 +157,36 @@ t.test('the metric table checks use', async (tt) => {
   close(tt, METRICS.f1Macro.compute([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1]), 0.8 / 3, 'f1Macro')
   tt.equal(METRICS.logLoss.higherIsBetter, false)
   tt.equal(METRICS.rocAuc.input, 'scores')
+})
+
+t.test('bootstrap helper: numpy quantiles, seeded, paired', async (tt) => {
+  // np.quantile([1, 2, 3, 4], 0.25) = 1.75 ; np.quantile(np.arange(1, 11), 0.975) = 9.775 (linear, numpy's default)
+  tt.equal(quantileSorted([1, 2, 3, 4], 0.25), 1.75)
+  close(tt, quantileSorted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.975), 9.775, 'type-7 quantile')
+  const hits = Array.from({ length: 400 }, (_, i) => i % 2)
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  const a = bootstrapMetric(hits, hits, (y) => mean(y), { seed: 7 })
+  const b = bootstrapMetric(hits, hits, (y) => mean(y), { seed: 7 })
+  tt.same(a, b, 'same seed, same interval')
+  // The mean of 400 fair coin flips has standard error 0.5/sqrt(400) = 0.025: the 95% interval is about 0.5 ± 0.049
+  tt.equal(a.estimate, 0.5)
+  tt.ok(Math.abs(a.lower - (0.5 - 1.96 * 0.025)) < 0.01 && Math.abs(a.upper - (0.5 + 1.96 * 0.025)) < 0.01, `normal-theory width: [${a.lower}, ${a.upper}]`)
+  tt.equal(a.valid, 2000)
+  const c = bootstrapMetric(hits, hits, (y) => mean(y), { seed: 8 })
+  tt.not(c.lower === a.lower && c.upper === a.upper, true, 'another seed draws other resamples')
+  tt.equal(bootstrapSeed('x', 5), 5, 'a given seed wins')
+
+  // Paired: A is right on every row, B on the even rows only: gain 0.5, and identical predictions have a zero-width interval
+  const yTrue = Array.from({ length: 200 }, (_, i) => i % 3 === 0 ? 1 : 0)
+  const predB = yTrue.map((v, i) => (i % 2 === 0 ? v : 1 - v))
+  const paired = pairedBootstrap(yTrue, yTrue, predB, accuracy, { seed: 3, resamples: 500 })
+  tt.equal(paired.estimate, 0.5)
+  tt.equal(paired.metricA, 1)
+  tt.equal(paired.metricB, 0.5)
+  tt.ok(paired.lower > 0.4 && paired.upper < 0.6, `paired interval [${paired.lower}, ${paired.upper}]`)
+  const same = pairedBootstrap(yTrue, predB, predB, accuracy, { seed: 3, resamples: 200 })
+  tt.same([same.lower, same.upper], [0, 0], 'same predictions: zero difference on every resample')
+  // Undefined statistics (one class in a resample of a tiny slice) are left out and counted
+  const tiny = bootstrapMetric([0, 1, 0], [0.2, 0.8, 0.3], (y, s) => rocAuc(y, s), { seed: 1, resamples: 300 })
+  tt.ok(tiny.valid < 300 && tiny.valid > 0, `valid resamples ${tiny.valid} of 300`)
 })
