@@ -7,3 +7,5 @@
 export { openRegistry } from './registry.ts'
 export type { GoldenOutputs, PointerRecord, RegisteredVersion, Registry, RegisterOptions } from './registry.ts'
 export { ReleaseFileError } from './_internals/release-file-error.ts'
+export * from './canary.ts'
+export * from './pipeline.ts'
