@@ -9,3 +9,5 @@ export type { GoldenOutputs, PointerRecord, RegisteredVersion, Registry, Registe
 export { ReleaseFileError } from './_internals/release-file-error.ts'
 export * from './canary.ts'
 export * from './pipeline.ts'
+export { checkProvenance, manifestPathFor, readManifest, recordProvenance } from './provenance.ts'
+export type { CheckProvenanceOptions, FileRecord, ProvenanceManifest, ProvenanceResult, RecordProvenanceOptions } from './provenance.ts'
