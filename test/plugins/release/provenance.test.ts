@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync, copyFileSync, appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { checkProvenance, readManifest, recordProvenance, ReleaseFileError } from '../../../plugins/release/index.ts'
 import { buildMlp } from '../../fixtures/models/mlp-model.ts'
 import { git, gitProject, tempDir, write } from './git-project.ts'
@@ -13,7 +13,7 @@ import { git, gitProject, tempDir, write } from './git-project.ts'
 const PENGUINS = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/penguins.json', import.meta.url))
 const LOCK = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'p' }, 'node_modules/onnxruntime-node': { version: '1.30.0', integrity: 'sha512-a' }, 'node_modules/zod': { version: '4.6.7' } } })
 
-function project(t: Tap.Test) {
+function project(t: Test) {
   const dir = gitProject(t, { 'train.ts': 'export const lr = 0.01\n', 'package-lock.json': LOCK, '.gitignore': 'models/\n' })
   copyFileSync(PENGUINS, join(dir, 'penguins.json'))
   git(dir, 'add', 'penguins.json')
@@ -73,7 +73,7 @@ t.test('checkProvenance passes on an untouched model, fails on each fault', asyn
 
   const original = readFileSync(model)
   const flipped = Buffer.from(original)
-  flipped[flipped.length - 1] ^= 1
+  flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 1
   writeFileSync(model, flipped)
   t.match(failure(() => checkProvenance(model, { repo: dir })), /model .*mlp\.onnx changed since it was recorded: sha256 [0-9a-f]{12}… \(\d+ bytes\), recorded/, 'one flipped bit in the model fails')
   writeFileSync(model, original)

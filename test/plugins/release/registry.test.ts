@@ -6,19 +6,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { openRegistry, ReleaseFileError } from '../../../plugins/release/index.ts'
 
 const WRITER = fileURLToPath(new URL('./registry-writer.ts', import.meta.url))
 
-function tempDir(t: Tap.Test): string {
+function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'mltest-registry-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 
 /** A registry with versions v1..vN, each a small distinct "model" file. */
-function registryWith(t: Tap.Test, n: number) {
+function registryWith(t: Test, n: number) {
   const dir = tempDir(t)
   const registry = openRegistry(join(dir, 'registry'))
   for (let i = 1; i <= n; i++) {
