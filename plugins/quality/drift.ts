@@ -18,7 +18,7 @@ import type { DriftReport, FeatureDrift } from './_internals/drift-types.ts'
 
 export type { DriftMethod } from './_internals/drift-measure.ts'
 export type { FeatureDrift, DriftReport } from './_internals/drift-types.ts'
-export type { FeatureKind } from './_internals/drift-samples.ts'
+export type { FeatureKind as DriftFeatureKind } from './_internals/drift-samples.ts'
 
 export interface CheckDriftOptions {
   /**
