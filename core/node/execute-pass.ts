@@ -121,6 +121,10 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     })
   }
 
+  // Worker-scoped fixtures end with the pass (watch mode may change their code before the next).
+  if (options.pool && files.length > 0 && !setupFailed && !config.list) {
+    for (const error of (await options.pool.teardownWorkerFixtures?.()) ?? []) runErrors.push(error.message)
+  }
   const durationMs = Date.now() - startedAt.getTime()
   const summary = summarize(outcome.files, durationMs)
   if (!config.list) callPlugins(callNotify(config.plugins, 'onRunEnd', outcome.files, summary))

@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 import { heapLimitSignal } from '../runtime.mjs'
 import { cancelledReason } from './interrupt.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
@@ -16,6 +16,7 @@ type ChildMessage =
   | { type: 'ready' }
   | { type: 'events'; batch: WorkerBatch }
   | { type: 'done'; result: FileTaskReturn & { workerId: number } }
+  | { type: 'fixtures-torn-down'; errors: SerializedError[] }
 
 interface Child {
   process: ChildProcess
@@ -56,6 +57,25 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
     })
     children.add(child)
     return child
+  }
+
+  /** Asks an idle child to tear down its worker-scoped fixtures; busy meanwhile, so no file is placed on it. */
+  const teardownOn = async (child: Child): Promise<SerializedError[]> => {
+    child.busy = true
+    try {
+      await child.ready
+      return await new Promise<SerializedError[]>((resolve) => {
+        child.onMessage = (m) => m.type === 'fixtures-torn-down' && resolve(m.errors)
+        // A child that dies meanwhile has no fixtures left to tear down.
+        child.onExit = () => resolve([])
+        child.process.send({ type: 'teardown-fixtures' })
+      })
+    } catch {
+      return []
+    } finally {
+      child.onMessage = child.onExit = undefined
+      child.busy = false
+    }
   }
 
   const idleChild = (): Child => [...children].find((c) => !c.busy && c.process.exitCode === null && !c.process.killed) ?? spawnChild()
@@ -110,6 +130,10 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
           child.process.kill('SIGKILL')
         },
       }
+    },
+    async teardownWorkerFixtures(workerId?: number) {
+      const targets = [...children].filter((c) => (workerId === undefined || c.process.pid === workerId) && !c.busy && c.process.connected)
+      return (await Promise.all(targets.map(teardownOn))).flat()
     },
     // Children are only handed a file when idle (see run): nothing to release.
     release() {},

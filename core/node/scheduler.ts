@@ -137,8 +137,11 @@ class FileScheduler {
     const { pool, memoryLimitBytes, recycleEveryFile } = this.options
     const used = this.options.memoryMetric === 'heap' ? done.heapUsedBytes : done.rssBytes
     const overLimit = memoryLimitBytes !== undefined && used > memoryLimitBytes
-    if (overLimit || recycleEveryFile) await pool.recycle(done.workerId)
-    else pool.release(done.workerId)
+    if (overLimit || recycleEveryFile) {
+      // The worker's worker-scoped fixtures end with it; their teardown errors are the run's.
+      for (const error of (await pool.teardownWorkerFixtures?.(done.workerId)) ?? []) this.options.events.onRunError?.(error.message)
+      await pool.recycle(done.workerId)
+    } else pool.release(done.workerId)
   }
 
   private countFailure(): void {

@@ -5,10 +5,12 @@
  */
 import { MessageChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
 const ENTRY = new URL('../worker/thread-entry.mjs', import.meta.url).href
+/** Beyond the worker's own 60 s per fixture: a thread that does not answer by then is reported, not waited for. */
+const FIXTURE_TEARDOWN_LIMIT_MS = 120_000
 
 
 export interface ThreadPoolOptions {
@@ -42,12 +44,29 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
     idleTimeout: 2 ** 31 - 1,
     env: options.env,
     resourceLimits: options.heapLimitMb ? { maxOldGenerationSizeMb: options.heapLimitMb } : undefined,
-    loadBalancer: (_task, workers) => {
+    loadBalancer: (task, workers) => {
+      // A fixture teardown goes to the thread it names (leased or not: it is idle, between files).
+      const target = (task[Piscina.queueOptionsSymbol as keyof typeof task] as { mltestThread?: number } | null)?.mltestThread
+      if (target !== undefined) return workers.find((w) => w.id === target && w.currentUsage === 0 && !w.terminating && !w.destroyed) ?? null
       const free = workers.find((w) => w.currentUsage === 0 && !w.terminating && !w.destroyed && !leased.has(w.id)) ?? null
       if (free) leased.add(free.id)
       return free
     },
   })
+
+  /** Runs the thread entry's `teardownFixtures` on thread `id`; a thread that cannot do it in time is reported. */
+  const teardownOn = async (id: number): Promise<SerializedError[]> => {
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), FIXTURE_TEARDOWN_LIMIT_MS)
+    try {
+      return (await piscina.run({ [Piscina.queueOptionsSymbol]: { mltestThread: id } }, { name: 'teardownFixtures', signal: abort.signal })) as SerializedError[]
+    } catch (error) {
+      const message = abort.signal.aborted ? `did not finish within ${FIXTURE_TEARDOWN_LIMIT_MS / 1000} s` : String((error as Error)?.message ?? error)
+      return [{ kind: 'error', name: 'Error', message: `worker-scoped fixtures of worker thread ${id} could not tear down: ${message}` }]
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 
   return {
     size: options.workers,
@@ -86,6 +105,11 @@ export function createThreadPool(options: ThreadPoolOptions): WorkerPool {
     },
     release(workerId: number) {
       leased.delete(workerId)
+    },
+    async teardownWorkerFixtures(workerId?: number) {
+      const ids = workerId === undefined ? piscina.threads.map((t) => t.threadId) : [workerId]
+      const errors = await Promise.all(ids.map((id) => teardownOn(id)))
+      return errors.flat()
     },
     async recycle(workerId: number) {
       const thread = piscina.threads.find((t) => t.threadId === workerId)

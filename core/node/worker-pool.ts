@@ -4,7 +4,7 @@
  * `--isolate process`). The scheduler never submits more tasks than there are workers, so
  * every task starts at once and a worker can be recycled between two files safely.
  */
-import type { ControlMessage, FileTask, FileTaskReturn, WorkerBatch } from '../protocol.ts'
+import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 
 export interface PoolTask {
   /** Resolves when the file is done; rejects with a `WorkerCrash` if its worker died. */
@@ -22,6 +22,11 @@ export interface WorkerPool {
   release(workerId: number): void
   /** After a file: replace the worker that ran it (`--isolate file`, memory over the limit). */
   recycle(workerId: number): Promise<void>
+  /**
+   * Tears down the worker-scoped fixtures (`test.extend`, `{ scope: 'worker' }`) of one idle
+   * worker about to be recycled, or of every worker when the pass ends; their errors.
+   */
+  teardownWorkerFixtures?(workerId?: number): Promise<SerializedError[]>
   close(): Promise<void>
 }
 

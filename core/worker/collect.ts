@@ -7,9 +7,11 @@
 import { format } from 'node:util'
 import type { SourceLocation } from '../protocol.ts'
 import type { TestContext } from '../running-test.ts'
+import { extendFixtures, fixturesUsedBy, markContextParam, type FixtureDefinitions, type FixtureSet } from './fixtures.ts'
 import { callerLocation } from './serialize-error.ts'
 
-export type TestFn = (t: TestContext) => unknown
+/** A test's body; `Extra` is what `test.extend` fixtures add to its context. */
+export type TestFn<Extra = object> = (t: TestContext & Extra) => unknown
 export type HookFn = (t: TestContext) => unknown
 export type AllHookFn = () => unknown
 
@@ -40,6 +42,8 @@ export interface TestNode {
   expectFail: boolean
   options: TestOptions
   location?: SourceLocation
+  /** The fixtures of the `test.extend` chain that registered it, and those its body destructures. */
+  fixtures?: { set: FixtureSet; used: string[] }
 }
 
 export interface SuiteNode {
@@ -94,7 +98,7 @@ function checkName(api: string, name: unknown): string {
   return name
 }
 
-function addTest(name: unknown, fn: TestFn | undefined, options: TestOptions | undefined, mode: Mode, expectFail: boolean) {
+function addTest(name: unknown, fn: TestFn | undefined, options: TestOptions | undefined, mode: Mode, expectFail: boolean, fixtures?: FixtureSet) {
   const api = expectFail ? 'test.fails()' : 'test()'
   const suite = currentSuite(api)
   const testName = checkName(api, name)
@@ -104,7 +108,9 @@ function addTest(name: unknown, fn: TestFn | undefined, options: TestOptions | u
   if (options?.error !== undefined && !expectFail) {
     throw new TypeError(`test("${testName}"): the error option applies to test.fails only — write test.fails("${testName}", fn, { error })`)
   }
-  suite.children.push({ kind: 'test', name: testName, parent: suite, fn, mode, expectFail, options: options ?? {}, location: callerLocation() })
+  const node: TestNode = { kind: 'test', name: testName, parent: suite, fn, mode, expectFail, options: options ?? {}, location: callerLocation() }
+  if (fixtures && fn) node.fixtures = { set: fixtures, used: fixturesUsedBy(fn, fixtures) }
+  suite.children.push(node)
 }
 
 function addSuite(name: unknown, fn: (() => void) | undefined, options: TestOptions | undefined, mode: Mode) {
@@ -164,7 +170,10 @@ function eachOf<F extends (...args: never[]) => unknown>(
     return (template: string, fn: F, options?: TestOptions) => {
       table.forEach((row, index) => {
         const args = Array.isArray(row) ? row : [row]
-        register(formatEachName(template, row, index), (...rest: unknown[]) => (fn as unknown as (...a: unknown[]) => unknown)(...args, ...rest), options)
+        const rowFn = (...rest: unknown[]) => (fn as unknown as (...a: unknown[]) => unknown)(...args, ...rest)
+        // The test context comes after the row's values: fixtures are read from that parameter.
+        markContextParam(rowFn, fn, args.length)
+        register(formatEachName(template, row, index), rowFn, options)
       })
     }
   }
@@ -172,26 +181,39 @@ function eachOf<F extends (...args: never[]) => unknown>(
 
 type EachTestFn = (...args: any[]) => unknown
 
-export interface TestApi {
-  (name: string, fn: TestFn, options?: TestOptions): void
-  skip(name: string, fn?: TestFn, options?: TestOptions): void
-  only(name: string, fn: TestFn, options?: TestOptions): void
+export interface TestApi<Extra = object> {
+  (name: string, fn: TestFn<Extra>, options?: TestOptions): void
+  skip(name: string, fn?: TestFn<Extra>, options?: TestOptions): void
+  only(name: string, fn: TestFn<Extra>, options?: TestOptions): void
   todo(name: string): void
   /** Expected failure: passes when the body throws, fails when it passes. */
-  fails(name: string, fn: TestFn, options?: TestOptions): void
+  fails(name: string, fn: TestFn<Extra>, options?: TestOptions): void
+  /** Rows' values first, the test context (with its fixtures) last. */
   each(table: readonly unknown[]): (name: string, fn: EachTestFn, options?: TestOptions) => void
+  /**
+   * A test function with fixtures: `test.extend<{ penguins: Penguin[] }>({ penguins: async ({}, use) => { await use(await load()) } })`.
+   * A fixture is set up only for a test that destructures it, may use other fixtures, and
+   * is torn down after its scope: `[fn, { scope: 'file' | 'worker' }]` (default `test`).
+   */
+  extend<T extends Record<string, unknown> = Record<string, never>>(fixtures: FixtureDefinitions<T, Extra>): TestApi<Omit<Extra, keyof T> & T>
 }
 
-export const test: TestApi = Object.assign(
-  (name: string, fn: TestFn, options?: TestOptions) => addTest(name, fn, options, 'run', false),
-  {
-    skip: (name: string, fn?: TestFn, options?: TestOptions) => addTest(name, fn ?? (() => {}), options, 'skip', false),
-    only: (name: string, fn: TestFn, options?: TestOptions) => addTest(name, fn, options, 'only', false),
-    todo: (name: string) => addTest(name, undefined, undefined, 'todo', false),
-    fails: (name: string, fn: TestFn, options?: TestOptions) => addTest(name, fn, options, 'run', true),
-    each: eachOf<EachTestFn>((name, fn, options) => addTest(name, fn as TestFn, options, 'run', false)),
-  },
-)
+function createTestApi(fixtures?: FixtureSet): TestApi {
+  const add = (name: unknown, fn: TestFn | undefined, options: TestOptions | undefined, mode: Mode, expectFail: boolean) => addTest(name, fn, options, mode, expectFail, fixtures)
+  return Object.assign(
+    (name: string, fn: TestFn, options?: TestOptions) => add(name, fn, options, 'run', false),
+    {
+      skip: (name: string, fn?: TestFn, options?: TestOptions) => add(name, fn ?? (() => {}), options, 'skip', false),
+      only: (name: string, fn: TestFn, options?: TestOptions) => add(name, fn, options, 'only', false),
+      todo: (name: string) => add(name, undefined, undefined, 'todo', false),
+      fails: (name: string, fn: TestFn, options?: TestOptions) => add(name, fn, options, 'run', true),
+      each: eachOf<EachTestFn>((name, fn, options) => add(name, fn as TestFn, options, 'run', false)),
+      extend: (definitions: unknown) => createTestApi(extendFixtures(fixtures, definitions)),
+    },
+  ) as TestApi
+}
+
+export const test: TestApi = createTestApi()
 
 export interface DescribeApi {
   (name: string, fn: () => void, options?: TestOptions): void

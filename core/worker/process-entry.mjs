@@ -5,10 +5,13 @@ import { loadTypeScript } from '../runtime.mjs'
 
 await loadTypeScript()
 const { runTestFileInWorker } = await import('./run-file.ts')
+const { teardownWorkerFixtures } = await import('./fixtures.ts')
 
 let controlListener = () => {}
 process.on('message', async (message) => {
   if (message.type === 'control') return controlListener(message.control)
+  // Before the pool ends this process: its worker-scoped fixtures tear down.
+  if (message.type === 'teardown-fixtures') return process.send({ type: 'fixtures-torn-down', errors: await teardownWorkerFixtures() })
   if (message.type !== 'run') return
   const result = await runTestFileInWorker(message.task, {
     post: (batch) => process.send({ type: 'events', batch }),

@@ -15,6 +15,7 @@ import { IMPORT_DEADLINE_MS, watchdogDeadline } from '../watchdog.ts'
 import { beginCollection, endCollection, type SuiteNode, type TestNode } from './collect.ts'
 import { captureConsole } from './context.ts'
 import { EventSink } from './event-sink.ts'
+import { FileFixtures } from './fixtures.ts'
 import { ExclusiveWaiter } from './exclusive-waiter.ts'
 import { describeTests, shuffleTree, type Meta } from './select-tests.ts'
 import { serializeError } from './serialize-error.ts'
@@ -53,6 +54,7 @@ class FileRun {
   private readonly skipIds: Set<string>
   private readonly stopListening: () => void
   private readonly strays: FileStrayErrors
+  private readonly fixtures: FileFixtures
   private metas = new Map<TestNode, Meta>()
   /** Ids of tests that ran to the end: their unused golden entries are obsolete. */
   private readonly completed = new Set<string>()
@@ -76,6 +78,7 @@ class FileRun {
     this.skipIds = new Set(task.skipIds)
     this.stopListening = listenForStrayErrors((error) => this.fileError(serializeError(error)))
     startGoldenFile({ testFile: task.file, rootDir: task.rootDir, update: task.update ?? false })
+    this.fixtures = new FileFixtures(this.relFile, task.seed, task.timeoutMs, (error) => this.fileError(error))
     this.strays = startFileScope(task.file, (late) => this.sink.push(['stray-error', lateStrayErrorOf(late, task.rootDir)]))
   }
 
@@ -85,6 +88,7 @@ class FileRun {
       const root = (await this.setUpWorker()) ? await this.strays.run(() => this.importFile()) : undefined
       if (root) this.collect(root)
       if (root && !this.task.listOnly) await this.strays.run(() => this.runSuite(root, []))
+      if (this.fixtures.hasFileFixtures) await this.strays.run(() => this.teardownFileFixtures())
       if (root && !this.task.listOnly) this.finishGoldenFiles()
     } catch (error) {
       this.fileError(prefixed(serializeError(error), 'internal error while running the file'))
@@ -159,6 +163,13 @@ class FileRun {
     }
   }
 
+  /** File-scoped fixtures end after the file's tests and all-hooks; their errors are the file's. */
+  private async teardownFileFixtures(): Promise<void> {
+    this.enterPhase('tearing down file-scoped fixtures', watchdogDeadline(this.task.timeoutMs))
+    for (const error of await this.fixtures.teardownFile()) this.fileError(error)
+    this.sink.push(['phase-end'])
+  }
+
   /** A describe's beforeAll or afterAll hooks, announced as a phase guarding `guards`; their error, if any. */
   private async runAllHooks(kind: 'beforeAll' | 'afterAll', suite: SuiteNode, guards: string[]): Promise<SerializedError | undefined> {
     const where = suite.name ? ` of "${suite.name}"` : ''
@@ -185,7 +196,7 @@ class FileRun {
     if (this.cancelled) return this.report(meta, { state: 'skipped', reason: this.cancelled, seed })
     await this.waiter.beforeTest(collected)
     if (this.cancelled) return this.report(meta, { state: 'skipped', reason: this.cancelled, seed })
-    const outcome = await runAttempts(meta, suites, seed, this.task.seed, this.sink)
+    const outcome = await runAttempts(meta, suites, seed, this.task.seed, this.sink, this.fixtures)
     this.report(meta, outcome)
   }
 

@@ -12,6 +12,7 @@ import type { TestOutcome } from '../test-result.ts'
 import type { SuiteNode } from './collect.ts'
 import { createRunningTest, removeTmpdirs, runWithTest, type RunningTest } from './context.ts'
 import type { EventSink } from './event-sink.ts'
+import type { FileFixtures } from './fixtures.ts'
 import type { Meta } from './select-tests.ts'
 import { serializeError } from './serialize-error.ts'
 import { listenForStrayErrors } from './stray-errors.ts'
@@ -21,7 +22,7 @@ import { toError, withTimeout } from './timeout.ts'
 const now = performance.now.bind(performance)
 
 /** Runs the attempts a test is allowed (1 + retries), announcing each; how the test ended. */
-export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number, runSeed: number, sink: EventSink): Promise<TestOutcome> {
+export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number, runSeed: number, sink: EventSink, fixtures?: FileFixtures): Promise<TestOutcome> {
   const { collected } = meta
   const started = now()
   let error: SerializedError | undefined
@@ -32,7 +33,7 @@ export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number,
     sink.push(['test-start', collected.id, meta.timeoutMs])
     sink.flush()
     running = createRunningTest(collected, seed, runSeed, attempt, (entry) => sink.push(['log', collected.id, entry]), {})
-    error = judgeExpectedFailure(meta, await runAttempt(meta, running, suites))
+    error = judgeExpectedFailure(meta, await runAttempt(meta, running, suites, fixtures))
     if (!error) break
   }
   const { annotations, checks, logs } = running!
@@ -44,7 +45,7 @@ export async function runAttempts(meta: Meta, suites: SuiteNode[], seed: number,
 }
 
 /** One attempt; `suites` are the enclosing describes, outermost first. Resolves to the error, if any. */
-async function runAttempt(meta: Meta, running: RunningTest, suites: SuiteNode[]): Promise<SerializedError | undefined> {
+async function runAttempt(meta: Meta, running: RunningTest, suites: SuiteNode[], fixtures?: FileFixtures): Promise<SerializedError | undefined> {
   const ctx = running.context
   try {
     for (const plugin of pluginsFor(workerPlugins(), 'extendContext')) Object.assign(ctx, await contextFieldsOf(plugin, meta.collected))
@@ -55,6 +56,14 @@ async function runAttempt(meta: Meta, running: RunningTest, suites: SuiteNode[])
   const stopListening = listenForStrayErrors((e) => stray.push(e))
   let error: SerializedError | undefined
   await runWithTest(running, async () => {
+    // Fixtures the test destructures, set up before its beforeEach hooks (which see them on `t`).
+    const used = meta.node.fixtures
+    const setUp = used && fixtures ? await fixtures.setUp(used.set, used.used, ctx.seed, ctx, meta.timeoutMs) : undefined
+    if (setUp?.error) {
+      error = setUp.error
+      for (const e of await fixtures!.teardownTest(setUp.scope)) fixtures!.onTeardownError(e)
+      return
+    }
     const body = async () => {
       for (const suite of suites) for (const hook of suite.beforeEach) await hook(ctx)
       await meta.node.fn!(ctx)
@@ -72,6 +81,8 @@ async function runAttempt(meta: Meta, running: RunningTest, suites: SuiteNode[])
     } catch (e) {
       error ??= prefixed(toError(e), 'afterEach hook failed')
     }
+    // A fixture's teardown error belongs to the file, as pytest reports an error at teardown.
+    if (setUp) for (const e of await fixtures!.teardownTest(setUp.scope)) fixtures!.onTeardownError(e)
   })
   stopListening()
   removeTmpdirs(running)

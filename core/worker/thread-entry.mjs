@@ -5,6 +5,12 @@ import { loadTypeScript } from '../runtime.mjs'
 
 await loadTypeScript()
 const { runTestFileInWorker } = await import('./run-file.ts')
+const { teardownWorkerFixtures } = await import('./fixtures.ts')
+
+/** Run by name before the pool ends this thread: its worker-scoped fixtures tear down. */
+export async function teardownFixtures() {
+  return await teardownWorkerFixtures()
+}
 
 /** @param {{ task: import('../protocol.ts').FileTask, port: import('node:worker_threads').MessagePort }} message */
 export default async function runTask({ task, port }) {
