@@ -5,6 +5,7 @@
  */
 export { afterAll, afterEach, beforeAll, beforeEach, describe, test } from './worker/collect.ts'
 export type { TestApi, DescribeApi, TestFn, TestOptions } from './worker/collect.ts'
+export type { FixtureContext, FixtureDefinitions, FixtureFn, FixtureOptions, FixtureScope, Use } from './worker/fixtures.ts'
 export { annotate, currentTest, recordCheck } from './running-test.ts'
 export type { TestContext } from './running-test.ts'
 export { resolveModelRef } from './active-plugins.ts'
