@@ -56,21 +56,38 @@ function collectingLogger(into: string[]) {
   return logger
 }
 
-/** A loader that loads nothing: a figure draws its inline data only, never a file or URL. */
+/**
+ * A loader that loads nothing: a figure draws its inline data only, never a file or URL.
+ * Links and images (`href`, `url` channels) sanitise to no address at all: a rejection there
+ * would crash the process (vega's SVG writer reads the result of a promise it never catches).
+ */
 function refusingLoader(vega: Vega) {
   const refuse = (uri: unknown) => Promise.reject(new Error(`figures draw inline data only; refused to load ${String(uri)}`))
-  return { ...vega.loader(), load: refuse, sanitize: refuse, http: refuse, file: refuse }
+  return { ...vega.loader(), load: refuse, sanitize: () => Promise.resolve({}), http: refuse, file: refuse }
 }
 
+/** Elements a chart never needs and a page must not get from one. */
+const FORBIDDEN_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'object', 'embed', 'style', 'image', 'use', 'animate', 'set'])
+
 /**
- * What an SVG from vega must not carry into the page: links (an `href` mark channel; an
- * `image` mark would fetch at view time), scripts, foreign HTML, event attributes. vega
- * escapes text and attribute values itself; this is the second line of defence.
+ * What an SVG from vega must not carry into the page: links (an `href` mark channel), images
+ * (an `image` mark would fetch at view time), scripts, foreign HTML, event attributes. vega
+ * escapes text and double-quotes every attribute value (escaping `"` inside), so each tag is
+ * read attribute by attribute: `href`s are dropped, and anything else on the list refuses the
+ * whole figure. The second line of defence, after vega's own escaping.
  */
-function sanitizeSvg(svg: string): string {
-  const cleaned = svg.replace(/\s(?:xlink:)?href="[^"]*"/g, '')
-  if (/<(?:script|foreignObject|iframe|object|embed)\b|\son[a-z]+\s*=/i.test(cleaned)) throw new Error('the rendered SVG holds a script, foreign content or an event attribute; it is not shown')
-  return cleaned
+export function sanitizeSvg(svg: string): string {
+  return svg.replace(/<(\/?)([a-zA-Z][\w:.-]*)((?:\s+[^\s=>\/]+(?:="[^"]*")?)*)\s*(\/?)>/g, (_tag, close: string, name: string, attributes: string, selfClose: string) => {
+    if (FORBIDDEN_ELEMENTS.has(name.toLowerCase())) throw new Error(`the rendered SVG holds a <${name}> element; the figure is not shown`)
+    const kept = attributes.replace(/\s+([^\s=>\/]+)(?:="[^"]*")?/g, (attribute: string, attributeName: string) => {
+      const lower = attributeName.toLowerCase()
+      if (lower.startsWith('on')) throw new Error(`the rendered SVG holds an event attribute ${attributeName}; the figure is not shown`)
+      // A paint like url(http://...) would fetch at view time; vega's own gradients are url(#id).
+      const remote = /url\(\s*['"]?(?!#)/i.test(attribute.replace(/&quot;|&#39;/g, '"'))
+      return lower === 'href' || lower === 'xlink:href' || lower === 'style' || remote ? '' : attribute
+    })
+    return `<${close}${name}${kept}${selfClose}>`
+  })
 }
 
 /** Draws one figure; never throws. */
