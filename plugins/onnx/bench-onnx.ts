@@ -11,6 +11,7 @@ import { BenchOnnxError } from './_internals/bench-onnx-error.ts'
 import { checkBenchOptions } from './_internals/bench-options.ts'
 import { benchmarkRecords } from './_internals/benchmark-records.ts'
 import { checkFeeds } from './_internals/check-feeds.ts'
+import { benchmarkFigures } from './_internals/figures.ts'
 import { checkNamedDims, batchSizeOf, fixedBatchSize, formatSpec, generateFeeds, inputSpecs, resolveBatchAxis, type FeedValue, type InputGenerator, type InputSpec } from './_internals/feeds.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
 import { loadRuntime, runtimeVersion } from './_internals/load-runtime.ts'
@@ -195,6 +196,7 @@ function report(result: BenchOnnxResult, benchmarks: BenchmarkRecord[], log: boo
     summary: formatSummary(result),
     ...(reason ? { reason } : {}),
     benchmarks,
+    figures: benchmarkFigures(result),
   })
   if (test) {
     for (const b of result.batches) {

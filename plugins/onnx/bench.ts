@@ -8,6 +8,7 @@ import { currentTest, recordCheck, type AnnotationValue } from 'mltest/plugin'
 import { BenchError } from './_internals/bench-error.ts'
 import { checkBenchArguments, optionsError } from './_internals/bench-function-options.ts'
 import { benchmarkRecords } from './_internals/benchmark-records.ts'
+import { benchmarkFigures } from './_internals/figures.ts'
 import { flatMetrics, formatBenchReport, formatSummary } from './_internals/format-report.ts'
 import { timingSettings, type TimingOptions } from './_internals/loop-settings.ts'
 import { peakRss, processPeakRssMb, rssMb, RssSampler, type PeakRss } from './_internals/rss.ts'
@@ -109,6 +110,7 @@ export async function bench(name: string, fn: () => unknown, given?: BenchFuncti
     summary: formatSummary(result),
     ...(batch.inconclusiveReason ? { reason: batch.inconclusiveReason } : {}),
     benchmarks: benchmarkRecords(name, [{ batch, subject, peakRssMb: peak.rssPeakMb }]),
+    figures: benchmarkFigures(result),
   })
   if (test) {
     test.annotate(`${name} b${batchSize} p50 ms`, batch.p50Ms)

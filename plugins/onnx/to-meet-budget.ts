@@ -9,6 +9,7 @@
  */
 import type { MatcherFunction } from 'expect'
 import { recordCheck } from 'mltest/plugin'
+import { budgetFigures } from './_internals/figures.ts'
 import { benchmarkName, formatMethod } from './_internals/format-report.ts'
 import { checkBudget, isBenchResult, judgeBudget, type Budget, type BudgetLine } from './_internals/judge-budget.ts'
 
@@ -52,7 +53,7 @@ export const toMeetBudget: MatcherFunction<[budget: Budget]> = function (receive
         metrics[`${key}.judgedCiHigh`] = Number.isFinite(l.judgedCi.high) ? l.judgedCi.high : null
       }
     }
-    recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary, ...(reason ? { reason } : {}) })
+    recordCheck({ check: 'toMeetBudget', practice: 'computational-performance', verdict, metrics, summary, ...(reason ? { reason } : {}), figures: budgetFigures(received, lines) })
   }
   if (verdict === 'fail') {
     return {

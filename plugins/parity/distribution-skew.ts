@@ -11,6 +11,7 @@
 import { CheckFailure, currentTest, formatNumber, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
 import { formatDistributionReport, skewMetrics, skewSummary } from './_internals/distribution-report.ts'
 import { featureSamples, type FeatureKind } from './_internals/feature-samples.ts'
+import { distributionFigures } from './_internals/figures.ts'
 import { measureDistribution, type FeatureDistributionSkew } from './_internals/measure-distribution.ts'
 import { arraySchema, refined, shown, thresholdsSchema } from './_internals/option-schemas.ts'
 import { minimumPermutations } from './_internals/permutation-test.ts'
@@ -180,7 +181,7 @@ export function checkDistributionSkew(options: CheckDistributionSkewOptions): Di
   const inconclusiveFeatures = features.filter((f) => f.verdict === 'inconclusive')
   const verdict = skewedFeatures.length ? 'fail' : inconclusiveFeatures.length ? 'inconclusive' : 'pass'
   const report = { check: CHECK, features, trainingRows: o.training.length, servingRows: o.serving.length, plan, seed }
-  recordCheck({ check: CHECK, practice: 'train-serve-skew', verdict, metrics: skewMetrics(report), summary: skewSummary(report) })
+  recordCheck({ check: CHECK, practice: 'train-serve-skew', verdict, metrics: skewMetrics(report), summary: skewSummary(report), figures: distributionFigures(features, specs) })
   if (verdict === 'fail') throw new CheckFailure(formatDistributionReport(report))
   return { features, skewedFeatures, inconclusiveFeatures }
 }

@@ -12,6 +12,7 @@ import fc, { type Arbitrary, type IAsyncProperty, type IProperty, type Parameter
 import { currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
 import { isArbitrary } from './arbitrary-options.ts'
 import { runsSchema, stabilityDefaults } from './_internals/defaults.ts'
+import { counterexampleFigures } from './_internals/figures.ts'
 import { field } from './_internals/option-fields.ts'
 import { failureReport, StabilityError, Violation } from './_internals/report.ts'
 import { loadTfjs, openTfScope, tfjsRequested } from './_internals/tfjs.ts'
@@ -124,6 +125,7 @@ export async function checkStability(fn: Fn, options: CheckStabilityOptions<unkn
       verdict: 'fail',
       metrics: { runs: failure.runs, shrinks: failure.shrinks, seed, path: failure.path, property: propertyName },
       summary: `${violation.property} broke after ${plural(failure.runs, 'run')}, ${plural(failure.shrinks, 'shrink')} (seed ${seed}, path "${failure.path}")`,
+      figures: counterexampleFigures({ ...failure, hasOutput: violation.hasOutput, spread }),
     })
     throw new StabilityError(message, failure)
   } finally {

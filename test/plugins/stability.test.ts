@@ -457,7 +457,8 @@ t.test('inside a test: the test seed is the default and the verdict is recorded'
   t.equal(error.seed, 31337)
   t.match(error.message, /rerun: +mltest run \S*model\.mltest\.ts --seed 777 -t "\^softmax \\\(v2\\\) is finite\$"/)
   await runWithTest(running, () => checkStability(stableSoftmax, { inputs: arb.tensor({ shape: [8] }), runs: 10 }))
-  const [fail, pass] = running.checks as [CheckRecord, CheckRecord]
+  const [{ figures, ...fail }, pass] = running.checks as [CheckRecord, CheckRecord]
+  t.same(figures?.map((f) => f.title), ['Counterexample [8] and its output: finite broke'], 'the counterexample figure (its data: test/plugins/figures.test.ts)')
   t.same(fail, {
     check: 'checkStability',
     practice: 'numerical-stability',

@@ -4,6 +4,7 @@
  * differences and a few offending examples with both values.
  */
 import { CheckFailure, formatNumber, formatTable, recordCheck, type AnnotationValue } from 'mltest/plugin'
+import { skewCountFigure } from './figures.ts'
 import type { FeatureSkew, SkewSummary } from './skew-accumulator.ts'
 import { countOf, describeUlps } from './report-format.ts'
 
@@ -85,6 +86,7 @@ export function finishSkewCheck(outcome: SkewOutcome): SkewSummary {
     verdict: failed ? 'fail' : 'pass',
     metrics: metricsOf(outcome),
     summary: `${s.skewedFeatures.length}/${s.features.length} features skewed over ${s.examples} examples${failed ? `: ${counts}` : ''}`,
+    figures: [skewCountFigure(check, s)],
   })
   if (failed) throw new CheckFailure(formatSkewReport(outcome))
   return s

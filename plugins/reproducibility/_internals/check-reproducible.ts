@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os'
 import { CheckFailure, currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
 import { compareGroups, type Aspect, type BackendGroup } from './compare-runs.ts'
 import { diffArrays } from './float-diff.ts'
+import { reproducibilityFigures } from './figures.ts'
 import type { CheckpointLevel } from './fit-probe.ts'
 import { toShapedValues, type ProbeInput } from './model-weights.ts'
 import { field, toleranceField } from './option-fields.ts'
@@ -191,5 +192,6 @@ function record(groups: BackendGroup[], cross: CrossBackendDiff[], info: { repro
     summary: info.reproducible
       ? `${info.runs} runs per backend agree on ${metrics.backends} (max ULP ${metrics.maxUlp})`
       : `runs differ on ${failing.join(', ')}; first divergent tensor ${metrics.firstDivergentTensor ?? 'none (predictions or metrics differ)'}`,
+    figures: reproducibilityFigures(groups),
   })
 }
