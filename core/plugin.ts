@@ -40,6 +40,8 @@ export { formatTable } from './report/format-table.ts'
 export { evenlySpaced, figure, FIGURE_MAX_BYTES } from './report/figure.ts'
 export { PRACTICES, practiceById, STAGES } from './practices.ts'
 export type { Practice, PracticeId, Stage } from './practices.ts'
+export { computeReadiness, formatReadiness, MAX_READINESS_SCORE, minReadinessFailure, stageScores } from './readiness.ts'
+export type { FormatReadinessOptions, PracticeCoverage, PracticeReadiness, PracticeStatus, ReadinessLedger, StageReadiness } from './readiness.ts'
 export type { ColumnAlign, FormatTableOptions } from './report/format-table.ts'
 
 // Plugin and reporter shapes.

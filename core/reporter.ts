@@ -6,6 +6,7 @@
  */
 import type { JsonValue, RunSummary } from './hooks.ts'
 import type { CollectedTest, FileResult, LogEntry, TestResult } from './protocol.ts'
+import type { ReadinessLedger } from './readiness.ts'
 
 /** This run's part of a sharded run: `--shard index/count`, both 1-based. */
 export interface ShardSpec {
@@ -31,6 +32,10 @@ export interface RunConfigSummary {
   reporters: string[]
   plugins: string[]
   pluginOptions: Record<string, Record<string, unknown>>
+  /** `--readiness`: reporters show the readiness ledger (present only when asked for). */
+  readiness?: true
+  /** `--min-readiness N`: the run fails when the readiness score is below N (present only when set). */
+  minReadiness?: number
 }
 
 /** Where a run ran. */
@@ -98,6 +103,11 @@ export interface RunResult {
   mergedFrom?: MergedShard[]
   /** Named sections plugins add (`runResultSection`), keyed by plugin name; kept in JSON. */
   sections?: Record<string, JsonValue>
+  /**
+   * The readiness ledger: which of the 14 practices the run's checks automate, and the score.
+   * Computed from the check records, so `mltest merge` recomputes it over every shard.
+   */
+  readiness?: ReadinessLedger
 }
 
 export interface Reporter {

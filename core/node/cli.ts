@@ -16,6 +16,7 @@ import { pluginsOf, resolveConfig } from './resolve-config.ts'
 import { MLTEST_VERSION } from './run-info.ts'
 import { parseShard } from './shard.ts'
 import { UsageError } from './usage-error.ts'
+import { MAX_READINESS_SCORE } from '../readiness.ts'
 
 /** `--config PATH` read before commander runs, because plugins add flags. */
 function configArg(argv: string[]): string | undefined {
@@ -96,6 +97,8 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
     reporters: (opts.reporter as string[] | undefined) ?? ['console'],
     color: opts.color === false ? false : process.env.NO_COLOR ? false : process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY),
     cwd,
+    readiness: opts.readiness === true,
+    ...(opts.minReadiness !== undefined ? { minReadiness: parseMinReadiness(String(opts.minReadiness)) } : {}),
   })
   program
     .command('report')
@@ -103,6 +106,8 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
     .argument('<results.json>', 'a result written by --reporter json:PATH (or by mltest merge)')
     .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
     .option('--no-color', 'plain output without colours')
+    .option('--readiness', 'print the readiness ledger of the result')
+    .option('--min-readiness <n>', 'exit 1 when the readiness score is below n')
     .exitOverride()
     .action(async (file: string, opts: Record<string, unknown>) => setExit(await (await import('./report-command.ts')).reportCommand(file, reportOptions(opts))))
   program
@@ -111,9 +116,20 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
     .argument('<results.json...>', 'results written by --reporter json:PATH, e.g. shard-*.json')
     .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
     .option('--no-color', 'plain output without colours')
+    .option('--readiness', 'print the readiness ledger of the merged result')
+    .option('--min-readiness <n>', 'exit 1 when the merged readiness score is below n')
     .exitOverride()
     .action(async (files: string[], opts: Record<string, unknown>) => setExit(await (await import('./report-command.ts')).mergeCommand(files, reportOptions(opts))))
   return program
+}
+
+/** `--min-readiness` of `report` and `merge`, validated like `run`'s (the option table's schema). */
+function parseMinReadiness(text: string): number {
+  const n = text.trim() === '' ? NaN : Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > MAX_READINESS_SCORE) {
+    throw new UsageError(`--min-readiness must be a whole number from 0 to ${MAX_READINESS_SCORE} (the most automated practices the smallest stage has), got "${text}"`)
+  }
+  return n
 }
 
 /** Runs the CLI; resolves to the process exit code. */

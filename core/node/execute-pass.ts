@@ -8,6 +8,7 @@ import { callNotify, PluginError } from '../plugin-host.ts'
 import type { CollectedTest, FileResult, FileTask, LogEntry } from '../protocol.ts'
 import type { RunResult, ShardSpec } from '../reporter.ts'
 import { summarize } from '../summary.ts'
+import { computeReadiness, minReadinessFailure } from '../readiness.ts'
 import type { InterruptSignal } from './interrupt.ts'
 import { createProcessPool } from './process-pool.ts'
 import type { ReporterHost } from './reporter-host.ts'
@@ -144,6 +145,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     environment: runEnvironment(),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(Object.keys(sections).length > 0 ? { sections } : {}),
+    readiness: computeReadiness(outcome.files, config.rootDir),
   }
   if (!config.list) await host.finish(run)
   return { run, listed }
@@ -151,11 +153,20 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
 
 /**
  * 0 when everything passed; 1 for failed tests, file errors, run or reporter errors,
- * inconclusive verdicts counted as failures, or an interrupted run (incomplete, so never a
- * pass; `mltest run` itself exits 130 or 143 then).
+ * inconclusive verdicts counted as failures, an interrupted run (incomplete, so never a
+ * pass; `mltest run` itself exits 130 or 143 then), or a readiness score below `--min-readiness`.
  */
 export function exitCodeOf(run: RunResult, reporterErrors: string[]): number {
   const s = run.summary
   const failed = s.failed > 0 || s.fileErrors > 0 || run.runErrors.length > 0 || reporterErrors.length > 0 || run.interrupted !== undefined
-  return failed || (run.config?.inconclusive === 'fail' && s.inconclusive > 0) ? 1 : 0
+  const belowReadiness = run.config?.minReadiness !== undefined && run.readiness !== undefined && run.readiness.score < run.config.minReadiness
+  return failed || belowReadiness || (run.config?.inconclusive === 'fail' && s.inconclusive > 0) ? 1 : 0
+}
+
+/** `--min-readiness N` not met: one line saying the score and N (the exit code is `exitCodeOf`'s). */
+export function reportMinReadiness(run: RunResult): void {
+  const min = run.config?.minReadiness
+  if (min === undefined || !run.readiness) return
+  const failure = minReadinessFailure(run.readiness, min)
+  if (failure) process.stderr.write(`mltest: ${failure}\n`)
 }

@@ -11,6 +11,7 @@ import { isAbsolute, join, relative } from 'node:path'
 import type { SerializedError, TestResult } from '../protocol.ts'
 import type { FileReport, RunResult } from '../reporter.ts'
 import { summarize } from '../summary.ts'
+import { computeReadiness } from '../readiness.ts'
 import { UsageError } from './usage-error.ts'
 
 export interface MergeInput {
@@ -122,6 +123,8 @@ export function mergeResults(inputs: MergeInput[]): { run: RunResult; warnings: 
       ],
     ),
     ...(Object.keys(sections).length > 0 ? { sections } : {}),
+    // Recomputed from every shard's check records: one ledger for the whole merged run.
+    readiness: computeReadiness(files, rootDir),
   }
   return { run, warnings }
 }

@@ -8,19 +8,29 @@
 import { resolve } from 'node:path'
 import type { RunResult } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
-import { exitCodeOf } from './execute-pass.ts'
+import { exitCodeOf, reportMinReadiness } from './execute-pass.ts'
 import { mergeResults } from './merge.ts'
 import { createReporters, parseReporterSpec, ReporterHost } from './reporter-host.ts'
 import { loadReporterRegistry } from './load-reporters.ts'
 import { readResultFile } from './result-json.ts'
+import { computeReadiness } from '../readiness.ts'
 
 export interface ReportOptions {
   reporters: string[]
   color: boolean
   cwd: string
+  /** `--readiness`: reporters show the readiness ledger. */
+  readiness?: boolean
+  /** `--min-readiness N`: exit 1 when the result's readiness score is below N. */
+  minReadiness?: number
 }
 
-async function replay(run: RunResult, options: ReportOptions): Promise<number> {
+async function replay(given: RunResult, options: ReportOptions): Promise<number> {
+  // A result written before the ledger existed gets it from its check records.
+  let run: RunResult = { ...given, readiness: given.readiness ?? computeReadiness(given.files, given.rootDir) }
+  if ((options.readiness || options.minReadiness !== undefined) && run.config) {
+    run = { ...run, config: { ...run.config, ...(options.readiness ? { readiness: true as const } : {}), ...(options.minReadiness !== undefined ? { minReadiness: options.minReadiness } : {}) } }
+  }
   const specs = options.reporters.map(parseReporterSpec)
   const registry = await loadReporterRegistry(specs, builtinReporters, options.cwd)
   const host = new ReporterHost(createReporters(specs, registry, { rootDir: run.rootDir, color: options.color }, options.cwd))
@@ -44,6 +54,7 @@ async function replay(run: RunResult, options: ReportOptions): Promise<number> {
   }
   await host.finish(run)
   for (const error of host.errors) process.stderr.write(`mltest: ${error}\n`)
+  reportMinReadiness(run)
   return exitCodeOf(run, host.errors)
 }
 

@@ -33,7 +33,7 @@ export type CliOverrides = { [K in ConfigOptionName]?: unknown } & {
 type Spec = typeof CONFIG_OPTIONS
 type Value<K extends ConfigOptionName> = z.output<ReturnType<Spec[K]['schema']>>
 type ResolvedName<K extends ConfigOptionName> = Spec[K] extends { resolvedAs: infer N extends string } ? N : K
-type Optional = 'workerMemoryLimit' | 'workerHeapLimit' | 'grep' | 'tag'
+type Optional = 'workerMemoryLimit' | 'workerHeapLimit' | 'grep' | 'tag' | 'minReadiness'
 
 /** The run's settings, derived from the option table (names as in the run summary). */
 export type ResolvedConfig = {

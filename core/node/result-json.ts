@@ -83,6 +83,13 @@ const testResult = z.discriminatedUnion('state', [
   z.looseObject({ ...testBase, state: z.literal('todo') }),
   z.looseObject({ ...testBase, state: z.literal('inconclusive'), reason: z.string() }),
 ])
+const readinessPractice = z.looseObject({
+  id: z.string(),
+  stage: z.string().nullable(),
+  title: z.string(),
+  status: z.enum(['automated', 'failing', 'missing']),
+  coverage: z.array(z.looseObject({ test: z.string(), check: z.string(), verdict: z.enum(['pass', 'fail', 'inconclusive']) })),
+})
 const shardSpec = z.looseObject({ index: z.number().int().positive(), count: z.number().int().positive() })
 const count = z.number().int().nonnegative()
 
@@ -143,6 +150,16 @@ export const resultFileSchema = z.looseObject({
     )
     .optional(),
   sections: z.record(z.string(), z.json()).optional(),
+  readiness: z
+    .looseObject({
+      score: count,
+      maxScore: count,
+      stages: z.array(z.looseObject({ stage: z.string(), automated: count, failing: count, practices: count })),
+      practices: z.array(readinessPractice),
+      other: z.array(readinessPractice),
+      checks: count,
+    })
+    .optional(),
 })
 
 /** The text the json reporter writes. */

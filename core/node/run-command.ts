@@ -12,13 +12,14 @@ import type { ShardSpec } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
 import { changedFilesSince, selectAffected } from './changed.ts'
 import { discoverTestFiles } from './discovery.ts'
-import { createPool, executePass, exitCodeOf } from './execute-pass.ts'
+import { createPool, executePass, exitCodeOf, reportMinReadiness } from './execute-pass.ts'
 import { cancelledReason, INTERRUPT_EXIT_CODES, RunInterruption } from './interrupt.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
 import { readShardDurations, selectShard } from './shard.ts'
 import { UsageError } from './usage-error.ts'
 import { summaryLine } from '../summary.ts'
+import { formatReadiness } from '../readiness.ts'
 
 /** Narrowing of the discovered files, from the command line only. */
 export interface RunSelection {
@@ -96,8 +97,11 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   // script what happened, also when no test was found.
   if (config.reporters.every((spec) => writesToFile(spec) || (spec as { name?: unknown }).name === 'github')) {
     for (const error of run.runErrors) process.stderr.write(`mltest: ${error}\n`)
+    // No console reporter prints the ledger, so --readiness prints it here.
+    if (config.readiness && run.readiness) process.stdout.write(`${formatReadiness(run.readiness)}\n`)
     process.stdout.write(`${summaryLine(s)}\n`)
   }
+  reportMinReadiness(run)
   if (interruption.signal) {
     const cancelled = run.files.reduce((n, f) => n + f.tests.filter((t) => t.state === 'skipped' && t.reason === cancelledReason(interruption.signal!)).length, 0)
     process.stderr.write(`mltest: interrupted by ${interruption.signal}: ${cancelled} test${cancelled === 1 ? '' : 's'} cancelled, ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not started\n`)

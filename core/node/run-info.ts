@@ -51,5 +51,8 @@ export function configSummary(config: ResolvedConfig, workers: number): RunConfi
     reporters: config.reporters.map(reporterLabel),
     plugins: config.plugins.map((p) => p.name),
     pluginOptions: config.pluginOptions,
+    // Only when asked for, so results of runs without them read as before.
+    ...(config.readiness ? { readiness: true as const } : {}),
+    ...(config.minReadiness !== undefined ? { minReadiness: config.minReadiness } : {}),
   }
 }

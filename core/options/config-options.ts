@@ -10,6 +10,7 @@
 import type { z } from 'zod'
 import type { Plugin } from '../hooks.ts'
 import type { Reporter } from '../reporter.ts'
+import { MAX_READINESS_SCORE } from '../readiness.ts'
 
 type Z = typeof z
 
@@ -100,6 +101,17 @@ export const CONFIG_OPTIONS = {
     description: 'rewrite golden and snapshot entries that do not match (toMatchGolden, toMatchSnapshot) and remove obsolete ones',
     default: false,
     flag: { spec: '-u, --update', kind: 'boolean', only: 'run' },
+  }),
+  readiness: spec({
+    schema: (z) => z.boolean(),
+    description: 'print the readiness ledger: the 14 practices by stage, automated, failing or missing, with the tests that cover them, and the score',
+    default: false,
+    flag: { spec: '--readiness', kind: 'boolean' },
+  }),
+  minReadiness: spec({
+    schema: (z) => z.number().int().min(0).max(MAX_READINESS_SCORE),
+    description: `fail the run when the readiness score (automated practices of the weakest stage, 0 to ${MAX_READINESS_SCORE}) is below n`,
+    flag: { spec: '--min-readiness <n>', kind: 'number' },
   }),
   list: spec({ schema: (z) => z.boolean(), config: false, description: 'collect and print the tests with their tags, run nothing', default: false, flag: { spec: '--list', kind: 'boolean', only: 'run' } }),
   color: spec({

@@ -12,3 +12,4 @@ export {
 } from './metrics.ts'
 export type { Average, ClassificationOptions, ConfusionMatrix, Label, Metric, MetricInput, MetricName, PerClassScores, ZeroDivision } from './metrics.ts'
 export * from './drift.ts'
+export * from './complexity.ts'

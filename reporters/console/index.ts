@@ -6,7 +6,7 @@
  */
 import { relative } from 'node:path'
 import { createColors } from 'picocolors'
-import { formatNumber, summaryLine, type CheckRecord, type FileResult, type LogEntry, type Reporter, type ReporterOptions, type RunResult, type RunStart, type SerializedError, type TestResult } from 'mltest/plugin'
+import { formatNumber, formatReadiness, summaryLine, type CheckRecord, type FileResult, type LogEntry, type Reporter, type ReporterOptions, type RunResult, type RunStart, type SerializedError, type TestResult } from 'mltest/plugin'
 import { inconclusiveFailuresLine, inconclusiveReason } from '../inconclusive-reason.ts'
 import { codeFrame } from './code-frame.ts'
 
@@ -143,6 +143,8 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       lines.push(`${c.dim('Seed    ')} ${run.seed} ${c.dim(`(replay: --seed ${run.seed})`)}`)
       lines.push(`${c.dim('Duration')} ${(run.durationMs / 1000).toFixed(2)} s`)
       if (run.config?.inconclusive === 'fail' && s.inconclusive > 0) lines.push(c.red(inconclusiveFailuresLine(s.inconclusive)))
+      // --readiness: the ledger just above the closing line, which stays last.
+      if (run.config?.readiness && run.readiness) lines.push('', formatReadiness(run.readiness, { paint: c }))
       lines.push(summaryLine(s))
       out.write(lines.join('\n') + '\n')
     },

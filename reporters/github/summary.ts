@@ -51,5 +51,18 @@ export function jobSummary(run: RunResult, rootDir: string): string {
 
   const checks = run.files.flatMap((f) => f.tests.flatMap((t) => t.checks.map((c) => [cell(t.fullName), cell(c.check), cell(c.practice), c.verdict, cell(c.summary ?? '')])))
   if (checks.length) lines.push('', '### Checks', '', ...table(['Test', 'Check', 'Practice', 'Verdict', 'Summary'], checks, ['---', '---', '---', '---', '---']))
+
+  // The readiness ledger, when any check ran (or --readiness asked for it).
+  const ledger = run.readiness
+  if (ledger && (ledger.checks > 0 || run.config?.readiness)) {
+    const icon = { automated: '✅ automated', failing: '❌ failing', missing: '⚪ missing' } as const
+    const rows = [...ledger.practices, ...ledger.other].map((p) => {
+      const tests = [...new Set(p.coverage.map((c) => c.test))]
+      return [p.stage ?? 'other', cell(p.id), cell(p.title), icon[p.status], cell(tests.length > 3 ? `${tests.slice(0, 3).join('; ')} and ${tests.length - 3} more` : tests.join('; '))]
+    })
+    const stages = ledger.stages.map((s) => `${s.stage} ${s.automated}/${s.practices}`).join(' · ')
+    lines.push('', `### Production readiness: score ${ledger.score} of ${ledger.maxScore}`, '', `A point per automated practice; the score is the lowest stage: ${stages}`, '')
+    lines.push(...table(['Stage', 'Practice', 'Title', 'Status', 'Tests'], rows, ['---', '---', '---', '---', '---']))
+  }
   return lines.join('\n') + '\n'
 }

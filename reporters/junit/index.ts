@@ -13,7 +13,7 @@ import type { FileReport, LogEntry, Reporter, ReporterOptions, RunResult, TestRe
 import { errorText } from '../error-text.ts'
 import { inconclusiveReason } from '../inconclusive-reason.ts'
 import { writeReportOrStdout } from '../write-report.ts'
-import { checkProperties } from './properties.ts'
+import { checkProperties, readinessProperties } from './properties.ts'
 import { xmlAttr, xmlSafe, xmlText } from './xml-text.ts'
 
 export function junitReporter(options: ReporterOptions): Reporter {
@@ -116,6 +116,8 @@ function suitesOf(run: RunResult): Suite[] {
   for (const file of run.notRun) {
     suites.push({ name: rel(file), time: 0, properties: interruptedProperty(run), cases: [{ name: '(not run)', time: 0, kind: 'skipped', body: skipped(notRunReason) }], stdout: '', stderr: '' })
   }
+  const readiness = readinessProperties(run)
+  if (readiness.length) suites.push({ name: 'mltest readiness', time: 0, properties: readiness, cases: [], stdout: '', stderr: '' })
   if (run.runErrors.length) {
     const cases = run.runErrors.map((message, i): Case => ({ name: `(run error ${i + 1})`, time: 0, kind: 'error', body: problem('error', 'RunError', message, message) }))
     suites.push({ name: 'mltest', time: 0, properties: interruptedProperty(run), cases, stdout: '', stderr: '' })
