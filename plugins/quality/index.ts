@@ -11,5 +11,7 @@ export {
   accuracy, balancedAccuracy, brierScore, confusionMatrix, f1, LOG_LOSS_EPS, logLoss, mae, METRICS, perClassScores, precision, r2, recall, resolveMetric, rmse, rocAuc,
 } from './metrics.ts'
 export type { Average, ClassificationOptions, ConfusionMatrix, Label, Metric, MetricInput, MetricName, PerClassScores, ZeroDivision } from './metrics.ts'
+export { checkSlices } from './slices.ts'
+export type { CheckSlicesOptions, Row, SliceBy, SliceKey, SliceResult, SlicesResult } from './slices.ts'
 export * from './drift.ts'
 export * from './complexity.ts'

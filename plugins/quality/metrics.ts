@@ -341,6 +341,11 @@ export interface Metric {
   input: MetricInput
   higherIsBetter: boolean
   compute(yTrue: readonly unknown[], yPred: readonly unknown[]): number
+  /**
+   * For a metric that is a proportion (accuracy): its successes and trials. Checks then use
+   * the Wilson score interval, which stays honest on a slice the model gets entirely right.
+   */
+  counts?(yTrue: readonly unknown[], yPred: readonly unknown[]): [successes: number, trials: number]
 }
 
 type Fn = (t: readonly unknown[], p: readonly unknown[]) => number
@@ -349,7 +354,7 @@ const avg = (g: typeof f1, average: Average): Fn => (t, p) => g(t as Label[], p 
 
 /** The metrics checks accept by name; precision/recall/f1 alone are binary (positive class 1 or true). */
 export const METRICS = {
-  accuracy: labelMetric('accuracy', (t, p) => accuracy(t as Label[], p as Label[])),
+  accuracy: { ...labelMetric('accuracy', (t, p) => accuracy(t as Label[], p as Label[])), counts: (t, p) => [accuracy(t as Label[], p as Label[]) * t.length, t.length] },
   balancedAccuracy: labelMetric('balancedAccuracy', (t, p) => balancedAccuracy(t as Label[], p as Label[])),
   precision: labelMetric('precision', avg(precision, 'binary')),
   precisionMacro: labelMetric('precisionMacro', avg(precision, 'macro')),
