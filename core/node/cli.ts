@@ -102,14 +102,27 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
   })
   program
     .command('report')
-    .description('render reporters from a JSON result (--reporter json:PATH) without running tests')
-    .argument('<results.json>', 'a result written by --reporter json:PATH (or by mltest merge)')
+    .description('render reporters from a JSON result (--reporter json:PATH) without running tests, or the benchmark history with --history')
+    .argument('[results.json]', 'a result written by --reporter json:PATH (or by mltest merge)')
     .option('--reporter <name[:path]>', 'reporter, repeatable (default: console)', collect)
     .option('--no-color', 'plain output without colours')
     .option('--readiness', 'print the readiness ledger of the result')
     .option('--min-readiness <n>', 'exit 1 when the readiness score is below n')
+    .option('--history <path>', 'report the benchmark history (e.g. .mltest/history.db) instead: per benchmark, p50/p99/throughput/rss over the runs (--reporter html:trends.html)')
+    .option('--limit <n>', '(with --history) how many of the latest runs to show (default: 100)')
     .exitOverride()
-    .action(async (file: string, opts: Record<string, unknown>) => setExit(await (await import('./report-command.ts')).reportCommand(file, reportOptions(opts))))
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const commands = await import('./report-command.ts')
+      if (opts.history === undefined) {
+        if (opts.limit !== undefined) throw new UsageError('--limit belongs to mltest report --history')
+        if (file === undefined) throw new UsageError('mltest report needs a results.json (written by --reporter json:PATH), or --history PATH for the benchmark history')
+        return setExit(await commands.reportCommand(file, reportOptions(opts)))
+      }
+      if (file !== undefined) throw new UsageError(`mltest report takes either a results.json or --history, not both (got ${file} and --history ${String(opts.history)})`)
+      const limit = opts.limit === undefined ? undefined : Number(opts.limit)
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer (got "${String(opts.limit)}")`)
+      setExit(await commands.historyReportCommand(String(opts.history), { ...reportOptions(opts), limit }))
+    })
   program
     .command('merge')
     .description('merge JSON results of shards into one report with correct totals')

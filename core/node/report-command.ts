@@ -62,6 +62,28 @@ export async function reportCommand(file: string, options: ReportOptions): Promi
   return replay(readResultFile(resolve(options.cwd, file), file), options)
 }
 
+export interface HistoryReportOptions extends ReportOptions {
+  /** How many of the latest runs to show (default 100). */
+  limit?: number
+}
+
+/**
+ * `mltest report --history .mltest/history.db`: the benchmark history as a run result (one
+ * test per benchmark, its trend as a check with a figure), read through the bench plugin's
+ * public API and rendered by the same reporters, e.g. `--reporter html:trends.html`.
+ */
+export async function historyReportCommand(historyFile: string, options: HistoryReportOptions): Promise<number> {
+  const { historyTrends, openHistory } = await import('../../plugins/bench-history/index.ts')
+  const store = await openHistory(resolve(options.cwd, historyFile), { mode: 'existing' })
+  let run: RunResult
+  try {
+    run = historyTrends(store, { limit: options.limit, rootDir: options.cwd })
+  } finally {
+    store.close()
+  }
+  return replay(run, options)
+}
+
 export async function mergeCommand(files: string[], options: ReportOptions): Promise<number> {
   const inputs = files.map((file) => ({ source: file, run: readResultFile(resolve(options.cwd, file), file) }))
   const { run, warnings } = mergeResults(inputs)

@@ -81,10 +81,10 @@ class PageWriter {
     const rows: Array<[string, string]> = [
       ['Started', h(run.startedAt)],
       ['Duration', h(duration(run.durationMs))],
-      ['Seed', `${h(run.seed)}`],
-      ['Replay', `<code>mltest run --seed ${h(run.seed)}${run.shard ? ` --shard ${run.shard.index}/${run.shard.count}` : ''}</code>`],
-      ['Root', h(run.rootDir)],
     ]
+    // A test run records its config; a result built from elsewhere (the benchmark history) has no seed to replay.
+    if (run.config) rows.push(['Seed', h(run.seed)], ['Replay', `<code>mltest run --seed ${h(run.seed)}${run.shard ? ` --shard ${run.shard.index}/${run.shard.count}` : ''}</code>`])
+    rows.push(['Root', h(run.rootDir)])
     const env = run.environment
     if (env) {
       rows.push(['Environment', h(`mltest ${env.mltestVersion} · Node ${env.node} · ${env.platform}/${env.arch} · ${env.cpuCount} × ${env.cpuModel} · ${formatNumber(env.totalMemoryMb)} MB · ${env.hostname}`)])
