@@ -25,12 +25,16 @@
 // trials are re-judged under other settings (K, spread window, min effect, alpha) to show
 // which setting reaches the goals (false alarms <= 1%, detection >= 95%).
 //
+// Then --ab-trials trials of `mltest bench --ab`'s design: --ab-rounds rounds of separate
+// processes A, A' and B in rotating order, judged by `compareAb` (pooled samples + the paired
+// t over the rounds); A' vs A is the A/A comparison, B vs A the A/B one.
+//
 // Then --interleaved-trials trials of the A/B mode's design: one process measures A, A' and B
 // in rotating order (A A' B, A' B A, B A A', ...), so drift between processes and over time
 // cancels; A' vs A is the A/A comparison, B vs A the A/B one.
 //
 //   node bench/regression-calibration.mjs [--design nightly|independent] [--trials 400]
-//        [--interleaved-trials 300] [--samples 400] [--warmup 30] [--iterations 20000]
+//        [--interleaved-trials 300] [--ab-trials 0] [--ab-rounds 5] [--samples 400] [--warmup 30] [--iterations 20000]
 //        [--slowdown 0.10] [--baseline-runs 5] [--save runs.json | --load runs.json]
 //
 // --save keeps the measured runs; --load re-judges saved runs without measuring again.
@@ -45,6 +49,8 @@ const { values: args } = parseArgs({
     design: { type: 'string', default: 'nightly' },
     trials: { type: 'string', default: '400' },
     'interleaved-trials': { type: 'string', default: '300' },
+    'ab-trials': { type: 'string', default: '0' },
+    'ab-rounds': { type: 'string', default: '5' },
     samples: { type: 'string', default: '400' },
     warmup: { type: 'string', default: '30' },
     iterations: { type: 'string', default: '20000' },
@@ -108,6 +114,7 @@ if (args.child) {
 const { register } = await import('tsx/esm/api')
 register()
 const { compareBenchmark, worstChange } = await import('../plugins/bench-history/_internals/compare.ts')
+const { compareAb } = await import('../plugins/bench-history/_internals/ab-compare.ts')
 const betaQuantile = (await import('@stdlib/stats-base-dists-beta-quantile')).default
 const { cpus, loadavg } = await import('node:os')
 
@@ -138,7 +145,9 @@ const median = (xs) => {
 const design = args.design
 if (design !== 'nightly' && design !== 'independent') throw new Error(`--design must be nightly or independent, got ${design}`)
 const SPREAD = 20
-const command = `node bench/regression-calibration.mjs --design ${design} --trials ${trials} --interleaved-trials ${interleavedTrials} --samples ${samples} --warmup ${warmup} --iterations ${nA} --slowdown ${args.slowdown} --baseline-runs ${K}`
+const abTrials = Number(args['ab-trials'])
+const abRounds = Number(args['ab-rounds'])
+const command = `node bench/regression-calibration.mjs --design ${design} --trials ${trials} --interleaved-trials ${interleavedTrials} --ab-trials ${abTrials} --ab-rounds ${abRounds} --samples ${samples} --warmup ${warmup} --iterations ${nA} --slowdown ${args.slowdown} --baseline-runs ${K}`
 console.log(command)
 console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}, load average at start ${loadavg().map((v) => v.toFixed(2)).join(' ')}`)
 
@@ -213,43 +222,45 @@ function evaluate(settings) {
 const spreadDefault = design === 'nightly' ? SPREAD : K
 // The default gate is p50 and rss; these runs record no rss, so it is the p50 alone.
 const defaults = { K, spread: spreadDefault, minEffect: 0.05, alpha: 0.01, floorUs: 2, gate: ['p50', 'rss'] }
-const primary = evaluate(defaults)
-const n = collected.length
-const what = design === 'nightly' ? `${n} nights after ${SPREAD} history runs (baseline: last ${K} runs, spread: last ${SPREAD})` : `${n} independent trials (${K} baseline runs each, spread from them)`
-console.log(`\nseparate processes, ${what}, ${samples} samples a run (${((Date.now() - started) / 1000) | 0} s)`)
 const sorted = (xs) => [...xs].sort((a, b) => a - b)
 const q = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
-console.log(`  p50 ratio (Hodges-Lehmann) A/A: median ${median(primary.aaRatios).toFixed(4)}, 2.5–97.5% of trials ${q(primary.aaRatios, 0.025).toFixed(4)}–${q(primary.aaRatios, 0.975).toFixed(4)}`)
-console.log(`  p50 ratio (Hodges-Lehmann) A/B: median ${median(primary.abRatios).toFixed(4)}, 2.5–97.5% of trials ${q(primary.abRatios, 0.025).toFixed(4)}–${q(primary.abRatios, 0.975).toFixed(4)}`)
-console.log(`  defaults (K ${K}, spread ${spreadDefault} runs, min effect 5%, alpha 0.01, floor 2 µs, gate p50 + rss):`)
-console.log(`    false alarms (A/A regressed in the gate: exit 1): ${rate(primary.aa.gate.regressed, n)}   goal <= 1%`)
-console.log(`    detection (A/B ${pct(Number(args.slowdown))} slower, regressed in the gate): ${rate(primary.ab.gate.regressed, n)}   goal >= 95%`)
-console.log(`    A/A inconclusive in the gate: ${rate(primary.aa.gate.inconclusive, n)}; A/A improved: ${rate(primary.aa.gate.improved, n)}`)
-console.log(`  with --gate p50,p99,throughput,rss (every metric fails the run):`)
-console.log(`    false alarms: ${rate(primary.aa.all.regressed, n)}; detection: ${rate(primary.ab.all.regressed, n)}`)
-console.log('    per metric     A/A regressed                      A/A improved                     A/A inconclusive                     A/B regressed')
-for (const m of METRICS) {
-  console.log(`    ${m.padEnd(13)}  ${rate(primary.aa[m].regressed, n).padEnd(34)} ${rate(primary.aa[m].improved, n).padEnd(32)} ${rate(primary.aa[m].inconclusive, n).padEnd(36)} ${rate(primary.ab[m].regressed, n)}`)
-}
+if (collected.length > 0) {
+  const primary = evaluate(defaults)
+  const n = collected.length
+  const what = design === 'nightly' ? `${n} nights after ${SPREAD} history runs (baseline: last ${K} runs, spread: last ${SPREAD})` : `${n} independent trials (${K} baseline runs each, spread from them)`
+  console.log(`\nseparate processes, ${what}, ${samples} samples a run (${((Date.now() - started) / 1000) | 0} s)`)
+  console.log(`  p50 ratio (Hodges-Lehmann) A/A: median ${median(primary.aaRatios).toFixed(4)}, 2.5–97.5% of trials ${q(primary.aaRatios, 0.025).toFixed(4)}–${q(primary.aaRatios, 0.975).toFixed(4)}`)
+  console.log(`  p50 ratio (Hodges-Lehmann) A/B: median ${median(primary.abRatios).toFixed(4)}, 2.5–97.5% of trials ${q(primary.abRatios, 0.025).toFixed(4)}–${q(primary.abRatios, 0.975).toFixed(4)}`)
+  console.log(`  defaults (K ${K}, spread ${spreadDefault} runs, min effect 5%, alpha 0.01, floor 2 µs, gate p50 + rss):`)
+  console.log(`    false alarms (A/A regressed in the gate: exit 1): ${rate(primary.aa.gate.regressed, n)}   goal <= 1%`)
+  console.log(`    detection (A/B ${pct(Number(args.slowdown))} slower, regressed in the gate): ${rate(primary.ab.gate.regressed, n)}   goal >= 95%`)
+  console.log(`    A/A inconclusive in the gate: ${rate(primary.aa.gate.inconclusive, n)}; A/A improved: ${rate(primary.aa.gate.improved, n)}`)
+  console.log(`  with --gate p50,p99,throughput,rss (every metric fails the run):`)
+  console.log(`    false alarms: ${rate(primary.aa.all.regressed, n)}; detection: ${rate(primary.ab.all.regressed, n)}`)
+  console.log('    per metric     A/A regressed                      A/A improved                     A/A inconclusive                     A/B regressed')
+  for (const m of METRICS) {
+    console.log(`    ${m.padEnd(13)}  ${rate(primary.aa[m].regressed, n).padEnd(34)} ${rate(primary.aa[m].improved, n).padEnd(32)} ${rate(primary.aa[m].inconclusive, n).padEnd(36)} ${rate(primary.ab[m].regressed, n)}`)
+  }
 
-console.log('\n  the same trials under other settings (default gate; every metric):')
-console.log('    K  spread  min effect   false alarms (gate)                 detection (gate)                     false alarms (every metric)         detection (every metric)')
-// A young history: the spread from 3, 5 or 10 runs (before 3, no change is called at all).
-const grid = [
-  { K: 1, spread: 3 },
-  { K: 3, spread: 3 },
-  { K, spread: K },
-  ...(design === 'nightly' ? [{ K, spread: 10 }, { K: 1, spread: SPREAD }] : []),
-  { K, spread: spreadDefault, minEffect: 0.03 },
-  { K, spread: spreadDefault },
-  { K, spread: spreadDefault, minEffect: 0.07 },
-]
-for (const g of grid) {
-  const settings = { ...defaults, ...g }
-  const r = g.K === K && g.spread === spreadDefault && g.minEffect === undefined ? primary : evaluate(settings)
-  console.log(
-    `    ${settings.K}  ${String(Math.max(settings.spread, settings.K)).padStart(6)}  ${pct(settings.minEffect).padStart(10)}   ${rate(r.aa.gate.regressed, n).padEnd(34)}  ${rate(r.ab.gate.regressed, n).padEnd(36)} ${rate(r.aa.all.regressed, n).padEnd(34)}  ${rate(r.ab.all.regressed, n)}`,
-  )
+  console.log('\n  the same trials under other settings (default gate; every metric):')
+  console.log('    K  spread  min effect   false alarms (gate)                 detection (gate)                     false alarms (every metric)         detection (every metric)')
+  // A young history: the spread from 3, 5 or 10 runs (before 3, no change is called at all).
+  const grid = [
+    { K: 1, spread: 3 },
+    { K: 3, spread: 3 },
+    { K, spread: K },
+    ...(design === 'nightly' ? [{ K, spread: 10 }, { K: 1, spread: SPREAD }] : []),
+    { K, spread: spreadDefault, minEffect: 0.03 },
+    { K, spread: spreadDefault },
+    { K, spread: spreadDefault, minEffect: 0.07 },
+  ]
+  for (const g of grid) {
+    const settings = { ...defaults, ...g }
+    const r = g.K === K && g.spread === spreadDefault && g.minEffect === undefined ? primary : evaluate(settings)
+    console.log(
+      `    ${settings.K}  ${String(Math.max(settings.spread, settings.K)).padStart(6)}  ${pct(settings.minEffect).padStart(10)}   ${rate(r.aa.gate.regressed, n).padEnd(34)}  ${rate(r.ab.gate.regressed, n).padEnd(36)} ${rate(r.aa.all.regressed, n).padEnd(34)}  ${rate(r.ab.all.regressed, n)}`,
+    )
+  }
 }
 
 // --- Interleaved in one process (the A/B mode's design) ------------------------------------------
@@ -277,5 +288,36 @@ if (interleavedTrials > 0) {
   console.log(`  false alarms (A' vs A regressed): ${rate(iaFalse, interleavedTrials)}   goal <= 1%`)
   console.log(`  detection (B vs A regressed): ${rate(iaDetect, interleavedTrials)}   goal >= 95%`)
   console.log(`  every metric gating: false alarms ${rate(iaFalseAll, interleavedTrials)}, detection ${rate(iaDetectAll, interleavedTrials)}`)
+}
+// --- mltest bench --ab: separate processes in alternating rounds ------------------------------
+const abStart = Date.now()
+const abCount = { falseAlarms: 0, detections: 0, aaInconclusive: 0, abInconclusive: 0 }
+const abRatios = []
+const asCollected = (samplesMs) => ({ identity: 'calibration', testFullName: 'calibration', file: '-', name: 'work', batchSize: 1, subject: {}, subjectHash: '-', ...asRun(samplesMs), peakRssMb: null, minEffect: null })
+for (let trial = 0; trial < abTrials; trial++) {
+  const arms = { A: [], A2: [], B: [] }
+  const order = ['A', 'A2', 'B']
+  for (let round = 0; round < abRounds; round++) {
+    for (let k = 0; k < 3; k++) {
+      const arm = order[(round + trial + k) % 3]
+      arms[arm].push(asCollected(child(arm === 'B' ? 'B' : 'A')))
+    }
+  }
+  const options = { alpha: defaults.alpha, minEffect: defaults.minEffect, floorMs: defaults.floorUs / 1000, seed: trial }
+  const gatedVerdict = (rows) => worstChange(rows.filter((r) => defaults.gate.includes(r.metric === 'peak rss' ? 'rss' : r.metric)).map((r) => r.verdict))
+  const aa = compareAb(arms.A, arms.A2, options)
+  const ab = compareAb(arms.A, arms.B, options)
+  abRatios.push(ab[0].ratio)
+  if (gatedVerdict(aa) === 'regressed') abCount.falseAlarms++
+  if (gatedVerdict(aa) === 'inconclusive') abCount.aaInconclusive++
+  if (gatedVerdict(ab) === 'regressed') abCount.detections++
+  if (gatedVerdict(ab) === 'inconclusive') abCount.abInconclusive++
+  if ((trial + 1) % 10 === 0) process.stderr.write(`  A/B mode: ${trial + 1}/${abTrials} trials, ${((Date.now() - abStart) / 1000).toFixed(0)} s\n`)
+}
+if (abTrials > 0) {
+  console.log(`\nmltest bench --ab design: ${abTrials} trials of ${abRounds} rounds of separate processes A, A', B (rotating order), ${samples} samples per run, gate ${defaults.gate.join(',')}, min effect ${pct(defaults.minEffect)} (${(((Date.now() - abStart) / 1000) | 0)} s)`)
+  console.log(`  p50 ratio B/A: median ${median(abRatios).toFixed(4)}, 2.5–97.5% of trials ${q(abRatios, 0.025).toFixed(4)}–${q(abRatios, 0.975).toFixed(4)}`)
+  console.log(`  false alarms (A' vs A regressed): ${rate(abCount.falseAlarms, abTrials)}   goal <= 1%   (inconclusive: ${abCount.aaInconclusive})`)
+  console.log(`  detection (B vs A regressed): ${rate(abCount.detections, abTrials)}   goal >= 95%   (inconclusive: ${abCount.abInconclusive})`)
 }
 console.log(`\nload average at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`)

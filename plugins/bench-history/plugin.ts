@@ -5,6 +5,7 @@
  * statistics load when `mltest bench` runs.
  */
 import type { Plugin } from 'mltest/plugin'
+import { abModelFor } from './_internals/ab-model-swap.ts'
 import { benchOptions, optionFlags } from './_internals/bench-options.ts'
 
 export function benchHistoryPlugin(): Plugin {
@@ -24,6 +25,9 @@ export function benchHistoryPlugin(): Plugin {
           { flags: '--save-baseline <name>', description: 'save this run under a name (replaces a run saved under it)' },
           { flags: '--allow-fingerprint-mismatch', description: 'compare with baselines measured on another machine fingerprint (stated in the output)' },
           { flags: '--fail-on-inconclusive', description: 'exit 1 when a verdict is inconclusive, too' },
+          { flags: '--ab <ref>', description: 'A/B mode: measure the code at this git ref against the working tree, in alternating runs of this job (nothing stored)' },
+          { flags: '--ab-model <old.onnx>', description: 'A/B mode: measure an older model file against the current one of the same file name (or CURRENT.onnx=OLD.onnx), same code' },
+          { flags: '--ab-rounds <n>', description: 'A/B mode: rounds of alternating runs (default: 5, at least 3)' },
           { flags: '--out <file>', description: '(bench export) the JSON file to write' },
           { flags: '--limit <n>', description: '(bench history) how many runs to show (default: 10)' },
           ...optionFlags().map(({ flags, description }) => ({ flags, description })),
@@ -34,5 +38,7 @@ export function benchHistoryPlugin(): Plugin {
         },
       },
     ],
+    // A/B mode's A arm: benchOnnx('model.onnx') opens the older model instead.
+    resolveModel: (ref) => abModelFor(ref),
   }
 }

@@ -19,6 +19,9 @@ const FLAG_OWNERS: Record<string, { flag: string; owners: Subcommand[] }> = {
   saveBaseline: { flag: '--save-baseline', owners: ['run'] },
   allowFingerprintMismatch: { flag: '--allow-fingerprint-mismatch', owners: ['run'] },
   failOnInconclusive: { flag: '--fail-on-inconclusive', owners: ['run'] },
+  ab: { flag: '--ab', owners: ['run'] },
+  abModel: { flag: '--ab-model', owners: ['run'] },
+  abRounds: { flag: '--ab-rounds', owners: ['run'] },
   out: { flag: '--out', owners: ['export'] },
   limit: { flag: '--limit', owners: ['history'] },
 }

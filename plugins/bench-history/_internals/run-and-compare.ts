@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { UsageError, type CommandContext } from 'mltest/plugin'
+import { runAb, type AbFlags } from './ab-mode.ts'
 import { resolveBenchOptions } from './bench-options.ts'
 import { collectBenchmarks, type CollectedRun } from './collect-benchmarks.ts'
 import { worstChange } from './compare.ts'
@@ -41,9 +42,11 @@ function verdictEntries(j: BenchmarkJudgement): VerdictEntry[] {
   return j.rows.map((r) => ({ metric: r.metric, verdict: r.verdict, baselineValue: r.baseline, currentValue: r.current, ratio: r.ratio, ratioLow: r.ratioLow, ratioHigh: r.ratioHigh, p: r.p, reason: r.reason, baseline: j.baseline }))
 }
 
-export async function runAndCompare(args: string[], flags: Record<string, unknown> & BenchFlags, context: CommandContext): Promise<number> {
+export async function runAndCompare(args: string[], flags: Record<string, unknown> & BenchFlags & AbFlags, context: CommandContext): Promise<number> {
   const { path, options } = historyPath(context, flags)
   const { paths, passThrough } = splitArgs(args)
+  if (flags.ab !== undefined || flags.abModel !== undefined) return runAb(paths, passThrough, flags, options, context)
+  if (flags.abRounds !== undefined) throw new UsageError('--ab-rounds applies to A/B mode only: add --ab REF or --ab-model OLD.onnx')
   // Validate the history (and the named baseline) before spending minutes on benchmarks.
   const store = await openHistory(path, { mode: 'create' })
   try {

@@ -41,6 +41,8 @@ export interface BenchRunOptions {
   /** Flags for `mltest run` given after `--`. */
   passThrough: string[]
   resultPath: string
+  /** Extra environment for the child (A/B mode's model swap). */
+  env?: Record<string, string>
   stdout(text: string): void
   stderr(text: string): void
 }
@@ -51,7 +53,7 @@ export function runBenchmarkTests(options: BenchRunOptions): Promise<{ code: num
   const args = [mltestBin(), 'run', '--tag', tag, '--reporter', `json:${options.resultPath}`, '--reporter', 'console']
   if (options.configFile) args.push('--config', options.configFile)
   args.push(...options.paths, ...rest)
-  const env = { ...process.env }
+  const env = { ...process.env, ...options.env }
   if (process.stdout.isTTY && env.NO_COLOR === undefined && env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1'
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
