@@ -4,7 +4,7 @@
  * compared output by output, so a conversion or runtime difference is caught before users see it.
  */
 import { CheckFailure, compareArrays, describeTolerance, formatNumber, parseCheckOptions, recordCheck, z, type Tolerance, type UlpMax } from 'mltest/plugin'
-import { modelParityFigure } from './_internals/figures.ts'
+import { modelParityFigures } from './_internals/figures.ts'
 import { describeModel, predictRows, type ModelImplementation } from './_internals/model-runner.ts'
 import { arraySchema, refined, shown, toleranceSchema } from './_internals/option-schemas.ts'
 import { assertOptions, countOf, describeUlps, mergeUlps } from './_internals/report-format.ts'
@@ -181,7 +181,7 @@ export async function checkModelParity(a: ModelImplementation, b: ModelImplement
       fractionOutOfTolerance: result.fractionOutOfTolerance, maxFractionOutOfTolerance: maxFraction,
       top1Agreement: result.top1Agreement, minTop1Agreement: classifier ? minTop1 : null,
     },
-    figures: [modelParityFigure([nameA, nameB], outA.values, outB.values, k, tolerance)],
+    figures: modelParityFigures([nameA, nameB], outA.values, outB.values, k, tolerance),
   })
   if (!failed) return result
   const worstLines = result.worstInputs.map((i) => {

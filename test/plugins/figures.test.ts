@@ -174,7 +174,7 @@ t.test('checkStability: no figure when the property holds; the shrunk counterexa
   const [f] = record.figures!
   t.equal(f!.title, 'Counterexample [8] and its output: finite broke')
   t.match(f!.note, /^broken: \d of 8 elements (is|are) not finite/)
-  const [input, output] = (f!.spec as Spec).hconcat as Spec[]
+  const [input, output] = (f!.spec as Spec).vconcat as Spec[]
   const counterexample = error.counterexample as TensorValue<'float32'>
   const inputRows = input!.data.values as Spec[]
   t.same(inputRows.map((r) => r.height), Array.from(counterexample.data, (v) => Number(v.toPrecision(8))), 'the input bars are the counterexample')
@@ -193,7 +193,7 @@ t.test('checkStability on tfjs: tf.log of a tensor that reaches 0 shows -∞ in 
   const fail = await inTest(() => checkStability((x: tf.Tensor) => tf.log(x), { inputs: arb.tfTensor({ shape: [2, 3], min: 0, max: 4 }), runs: 50 }))
   const record = fail.checks[0]!
   t.equal(record.verdict, 'fail')
-  const [input, output] = (record.figures![0]!.spec as Spec).hconcat as Spec[]
+  const [input, output] = (record.figures![0]!.spec as Spec).vconcat as Spec[]
   t.equal((input!.data.values as Spec[])[0]!.part, 'input float32 [2, 3]')
   const minus = (output!.data.values as Spec[]).filter((r) => r.mark === '−∞')
   t.ok(minus.length > 0, 'an output element is −∞')
@@ -207,7 +207,7 @@ t.test('checkStability figure: a 100,000-element counterexample and a 40-part ou
   data[99_999] = 3.5
   const output = Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`head_${k}_${'x'.repeat(200)}`, Float32Array.from({ length: 5000 }, (_, i) => (i === k ? Infinity : i))]))
   const [f] = counterexampleFigures({ property: 'finite', reason: 'many', counterexample: { data, shape: [100_000], dtype: 'float32' }, output, hasOutput: true, spread: false })
-  const [input, out] = (f!.spec as Spec).hconcat as Spec[]
+  const [input, out] = (f!.spec as Spec).vconcat as Spec[]
   const rows = input!.data.values as Spec[]
   t.equal(rows.length, 600)
   t.same(rows.filter((r) => r.status !== 'zero').map((r) => [r.index, r.status]), [[17, 'not finite'], [99_999, 'non-zero after shrinking']])
@@ -373,6 +373,9 @@ t.test('checkModelParity: reference vs other outputs with the tolerance band, tf
   t.equal(points.length, 120, 'one point per output element')
   const band = layerData(ok.figures![0]!, 0)
   t.ok(band.every((p) => Math.abs(p.high - p.a - (1e-5 + 1e-5 * Math.abs(p.a))) < 1e-12), 'band = atol + rtol·|a|')
+  t.equal(ok.figures![1]!.title, 'onnxruntime − tfjs against tfjs, with the tolerance band')
+  const diffs = layerData(ok.figures![1]!, 1)
+  t.ok(diffs.every((p) => Math.abs(p.diff) <= 1e-5 + 1e-5 * Math.abs(p.a)), 'every difference inside the band')
   await assertDrawn(t, ok)
 
   // The other side shifts the first class's probability by 1e-3 on every input.
@@ -384,6 +387,7 @@ t.test('checkModelParity: reference vs other outputs with the tolerance band, tf
   const out = layerData(bad.figures![0]!, 2).filter((p) => p.status === 'out of tolerance')
   t.equal(out.length, 40)
   t.ok(out.every((p) => p.output === 0), 'exactly the shifted output of each input')
+  t.ok(layerData(bad.figures![1]!, 1).filter((p) => p.output === 0).every((p) => Math.abs(p.diff - 1e-3) < 1e-6), 'b − a is the 1e-3 shift')
   await assertDrawn(t, bad)
 
   // Thinned: 3,000 inputs × 3 outputs.

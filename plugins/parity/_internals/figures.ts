@@ -45,7 +45,7 @@ export function skewCountFigure(check: string, summary: SkewSummary): CheckFigur
     onlyInTraining: f.onlyInTraining,
     onlyInServing: f.onlyInServing,
   }))
-  const y = { field: 'feature', type: 'nominal', title: 'feature', sort: { field: 'skewed', order: 'descending' }, axis: { labelLimit: 200 } }
+  const y = { field: 'feature', type: 'nominal', title: 'feature', sort: { field: 'skewed', op: 'max', order: 'descending' }, axis: { labelLimit: 200 } }
   const x = { field: 'skewed', type: 'quantitative', title: 'examples outside tolerance', scale: { domainMin: 0 } }
   const spec: Row = {
     $schema: SCHEMA,
@@ -58,7 +58,7 @@ export function skewCountFigure(check: string, summary: SkewSummary): CheckFigur
         encoding: {
           y,
           x,
-          color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['skewed', 'within tolerance'], range: ['#d62728', '#2a9d4b'] } },
+          color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['skewed', 'within tolerance'], range: ['#d62728', '#2a9d4b'] }, legend: { orient: 'bottom' } },
           tooltip: [{ field: 'feature' }, { field: 'label', title: 'skewed examples' }, { field: 'tolerance' }, { field: 'onlyInTraining', title: 'training only' }, { field: 'onlyInServing', title: 'serving only' }],
         },
       },
@@ -80,7 +80,7 @@ export interface FeatureSamples {
 
 /** Bars of training and serving fractions, side by side per bin or category. */
 function groupedBars(values: Row[], binTitle: string, yTitle: string): Row {
-  const x = { field: 'bin', type: 'nominal', title: binTitle, sort: { field: 'order' }, axis: { labelAngle: -40, labelLimit: 120 } }
+  const x = { field: 'bin', type: 'nominal', title: binTitle, sort: { field: 'order', op: 'min' }, axis: { labelAngle: -40, labelLimit: 120 } }
   return {
     $schema: SCHEMA,
     width: { step: 34 },
@@ -162,10 +162,15 @@ function allowed(a: number, tolerance: Tolerance): number {
   return Math.max(band, ulps * 2 ** (Math.floor(Math.log2(Math.abs(a))) - 23))
 }
 
-/** checkModelParity's figure: every output element, reference (a) against the other (b), with the tolerance band around b = a. */
-export function modelParityFigure(names: readonly [string, string], a: ArrayLike<number>, b: ArrayLike<number>, width: number, tolerance: Tolerance): CheckFigure {
-  const points: Row[] = []
-  const outside: Row[] = []
+/**
+ * checkModelParity's figures: every output element, reference (a) against the other (b), with
+ * the tolerance band around b = a; then the difference b − a against a, where a band of 1e-5
+ * is visible at all.
+ */
+export function modelParityFigures(names: readonly [string, string], a: ArrayLike<number>, b: ArrayLike<number>, width: number, tolerance: Tolerance): CheckFigure[] {
+  type Point = { a: number; b: number; example: number; output: number; status: string }
+  const points: Point[] = []
+  const outside: Point[] = []
   let nonFinite = 0
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!
@@ -180,8 +185,9 @@ export function modelParityFigure(names: readonly [string, string], a: ArrayLike
   }
   const keptOutside = evenlySpaced(outside, MAX_SCATTER_POINTS / 2, 'points out of tolerance')
   const keptWithin = evenlySpaced(points, MAX_SCATTER_POINTS - keptOutside.values.length, 'points within tolerance')
-  const values = [...keptWithin.values, ...keptOutside.values].map((r) => ({ ...r, a: round(r.a as number), b: round(r.b as number) }))
-  const xs = [...keptWithin.values, ...keptOutside.values].map((r) => r.a as number)
+  const kept = [...keptWithin.values, ...keptOutside.values]
+  const values = kept.map((r) => ({ ...r, a: round(r.a), b: round(r.b) }))
+  const xs = kept.map((r) => r.a)
   const lo = xs.length ? Math.min(...xs) : 0
   const hi = xs.length ? Math.max(...xs) : 1
   const band = Array.from({ length: 101 }, (_, i) => {
@@ -214,5 +220,27 @@ export function modelParityFigure(names: readonly [string, string], a: ArrayLike
   if (tolerance !== 'exact' && tolerance.ulps !== undefined) parts.push('the ulps part drawn at float32 spacing')
   for (const note of [keptOutside.note, keptWithin.note]) if (note) parts.push(note)
   if (nonFinite) parts.push(`${nonFinite} non-finite output pairs not drawn`)
-  return figure(`${nameA} vs ${nameB}: ${outside.length} of ${a.length - nonFinite} outputs out of tolerance`, spec, parts.join('; '))
+  const note = parts.join('; ')
+  // From the unrounded outputs: float32 noise is far below six significant digits of the outputs.
+  const diffs = kept.map((r) => ({ a: round(r.a), diff: round(r.b - r.a), example: r.example, output: r.output, status: r.status }))
+  const diffSpec: Row = {
+    $schema: SCHEMA,
+    width: 420,
+    height: 240,
+    layer: [
+      { data: { values: band.map((p) => ({ a: p.a, low: p.low - p.a, high: p.high - p.a })) }, mark: { type: 'area', color: '#2a9d4b', opacity: 0.25 }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      {
+        data: { values: diffs },
+        mark: { type: 'point', filled: true, size: 24, opacity: 0.8 },
+        encoding: {
+          x,
+          y: { field: 'diff', type: 'quantitative', title: `${nameB} − ${nameA} (b − a)` },
+          color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['within tolerance', 'out of tolerance'], range: ['#1f77b4', '#d62728'] } },
+          tooltip: [{ field: 'example' }, { field: 'output' }, { field: 'a' }, { field: 'diff' }],
+        },
+      },
+    ],
+  }
+  const title = `${nameA} vs ${nameB}: ${outside.length} of ${a.length - nonFinite} outputs out of tolerance`
+  return [figure(title, spec, note), figure(`${nameB} − ${nameA} against ${nameA}, with the tolerance band`, diffSpec, note)]
 }

@@ -78,7 +78,7 @@ export function ulpFigure(groups: readonly BackendGroup[]): CheckFigure | undefi
     status: b.status,
     firstDivergent: b.firstDivergent,
   }))
-  const y = { field: 'tensor', type: 'nominal', title: 'weight tensor (layer order)', sort: { field: 'order' }, axis: { labelLimit: 240 } }
+  const y = { field: 'tensor', type: 'nominal', title: 'weight tensor (layer order)', sort: { field: 'order', op: 'min' }, axis: { labelLimit: 240 } }
   const x = { field: 'ulp', type: 'quantitative', title: 'max ULP difference between runs (symlog)', scale: { type: 'symlog' } }
   const spec: Row = {
     $schema: SCHEMA,
@@ -91,7 +91,7 @@ export function ulpFigure(groups: readonly BackendGroup[]): CheckFigure | undefi
         encoding: {
           y,
           x,
-          color: { field: 'status', type: 'nominal', title: 'tensor', scale: { domain: ['identical', 'within tolerance', 'outside tolerance'], range: ['#2a9d4b', '#e69f00', '#d62728'] } },
+          color: { field: 'status', type: 'nominal', title: 'tensor', scale: { domain: ['identical', 'within tolerance', 'outside tolerance'], range: ['#2a9d4b', '#e69f00', '#d62728'] }, legend: { orient: 'bottom' } },
           stroke: { condition: { test: 'datum.firstDivergent', value: 'black' }, value: null },
           strokeWidth: { value: 2 },
           tooltip: [{ field: 'tensor' }, { field: 'label', title: 'max ULP' }, { field: 'maxAbsDiff', title: 'max |diff|' }],

@@ -87,23 +87,21 @@ function partRows(part: NumericPart, side: 'input' | 'output', max: number, tall
 function sideChart(side: 'input' | 'output', rows: Row[], title: string): Row {
   const x = { field: 'index', type: 'quantitative', title: 'element (flat row-major index)', axis: { tickMinStep: 1 } }
   const y = { field: 'height', type: 'quantitative', title: 'value' }
+  const color = { field: 'status', type: 'nominal', title: side === 'input' ? 'input element' : 'output element', scale: { domain: [...STATUS[side].domain], range: [...STATUS[side].range] }, legend: { labelLimit: 0 } }
   return {
     title,
     data: { values: rows },
-    facet: { row: { field: 'part', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 0 } } },
+    facet: { row: { field: 'part', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelLimit: 0 } } },
     spec: {
       width: 360,
       height: 110,
       layer: [
         {
-          mark: { type: 'bar', width: { band: 0.8 } },
-          encoding: {
-            x,
-            y,
-            color: { field: 'status', type: 'nominal', title: side === 'input' ? 'input element' : 'output element', scale: { domain: [...STATUS[side].domain], range: [...STATUS[side].range] } },
-            tooltip: [{ field: 'element' }, { field: 'height', title: 'value' }, { field: 'mark', title: 'not finite' }],
-          },
+          mark: { type: 'bar' },
+          encoding: { x, y, color },
         },
+        // A dot on every element, so zeros (no bar) show too.
+        { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, tooltip: [{ field: 'element' }, { field: 'height', title: 'value' }, { field: 'mark', title: 'not finite' }] } },
         {
           transform: [{ filter: "datum.mark != ''" }],
           mark: { type: 'text', dy: -8, fontWeight: 'bold', color: '#d62728' },
@@ -149,7 +147,7 @@ export function counterexampleFigures(failure: CounterexampleInput): CheckFigure
   const charts = [sideChart('input', inputRows, 'counterexample (shrunk input)')]
   if (outputParts) charts.push(sideChart('output', sideRows(outputParts, 'output', notes), 'output of fn on it'))
   else notes.push(failure.hasOutput ? 'the output holds no numbers to draw' : 'fn threw, so there is no output')
-  const spec: Row = { $schema: SCHEMA, hconcat: charts, resolve: { scale: { color: 'independent' } } }
+  const spec: Row = { $schema: SCHEMA, vconcat: charts, resolve: { scale: { color: 'independent' } } }
   const shape = inputParts.map((p) => `[${p.shape.join(', ')}]`).join(', ')
   const note = [`broken: ${failure.reason}`, 'fast-check shrinks every element towards 0, so the input elements left non-zero are the ones the failure needs', ...notes].join('; ')
   return [figure(`Counterexample ${shape} and its output: ${failure.property} broke`, spec, note)]
