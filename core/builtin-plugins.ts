@@ -7,8 +7,9 @@ import type { Plugin } from './hooks.ts'
 import { benchHistoryPlugin } from '../plugins/bench-history/plugin.ts'
 import { onnxPlugin } from '../plugins/onnx/plugin.ts'
 import { reproducibilityPlugin } from '../plugins/reproducibility/_internals/plugin.ts'
+import { releasePlugin } from '../plugins/release/plugin.ts'
 import { stabilityPlugin } from '../plugins/stability/plugin.ts'
 
 export function builtinPlugins(): Plugin[] {
-  return [stabilityPlugin(), reproducibilityPlugin(), onnxPlugin(), benchHistoryPlugin()]
+  return [stabilityPlugin(), reproducibilityPlugin(), onnxPlugin(), benchHistoryPlugin(), releasePlugin()]
 }

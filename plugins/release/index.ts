@@ -13,3 +13,6 @@ export { checkProvenance, manifestPathFor, readManifest, recordProvenance } from
 export type { CheckProvenanceOptions, FileRecord, ProvenanceManifest, ProvenanceResult, RecordProvenanceOptions } from './provenance.ts'
 export { rollbackDrill } from './rollback.ts'
 export type { DrillStep, ModelLoader, Predictor, RollbackDrillOptions, RollbackDrillResult } from './rollback.ts'
+export { acceptDependencies, checkDependencies } from './dependencies.ts'
+export type { Acceptance, AcceptDependenciesOptions, AcceptResult, Baseline, ChangeKind, CheckDependenciesOptions, DependenciesResult, DependencyChange } from './dependencies.ts'
+export { releasePlugin } from './plugin.ts'
