@@ -168,7 +168,31 @@ export async function checkCanary(options: CheckCanaryOptions): Promise<CanaryRe
   const level = `${formatNumber(confidence * 100)}%`
 
   const current = await openModel(o.current, 'current')
-  const candidate = await openModel(o.candidate, 'candidate')
+  let candidate: OpenedModel
+  try {
+    candidate = await openModel(o.candidate, 'candidate')
+  } catch (error) {
+    await current.close()
+    throw error
+  }
+  try {
+    return await compare(current, candidate, o, { maxDisagreement, maxDrift, maxLatencyRatio, confidence, rounds, resamples, level })
+  } finally {
+    await Promise.all([current.close(), candidate.close()])
+  }
+}
+
+interface Limits {
+  maxDisagreement: number
+  maxDrift: number
+  maxLatencyRatio: number
+  confidence: number
+  rounds: number
+  resamples: number
+  level: string
+}
+
+async function compare(current: OpenedModel, candidate: OpenedModel, o: CheckCanaryOptions, { maxDisagreement, maxDrift, maxLatencyRatio, confidence, rounds, resamples, level }: Limits): Promise<CanaryResult> {
 
   // 1. The serving contract, before any request runs.
   const contractsKnown = current.contract !== undefined && candidate.contract !== undefined

@@ -27,7 +27,11 @@ export interface OpenedModel {
   label: string
   contract?: ServingContract
   run(rows: number[][]): Promise<{ values: ArrayLike<number>; width: number }>
+  /** Frees what the canary opened (an onnxruntime session it created); a caller's own session stays open. */
+  close(): Promise<void>
 }
+
+const nothingToClose = async () => {}
 
 function isSession(model: unknown): model is InferenceSession {
   const m = model as Record<string, unknown> | null
@@ -78,7 +82,7 @@ function sessionRunner(session: InferenceSession, ort: typeof import('onnxruntim
 
 /** Opens one side of the canary; `side` is `current` or `candidate`, for messages. */
 export async function openModel(model: CanaryModel, side: string): Promise<OpenedModel> {
-  if (typeof model === 'function') return { label: `${side} (predict function)`, run: async (rows) => flatten(await model(rows), rows.length, side) }
+  if (typeof model === 'function') return { label: `${side} (predict function)`, run: async (rows) => flatten(await model(rows), rows.length, side), close: nothingToClose }
   if (typeof model === 'string' || model instanceof Uint8Array) {
     const source = typeof model === 'string' ? model : `${side}'s model bytes`
     let bytes: Uint8Array
@@ -95,15 +99,15 @@ export async function openModel(model: CanaryModel, side: string): Promise<Opene
     } catch (error) {
       throw new TypeError(`checkCanary: onnxruntime cannot load the ${side} model ${source}: ${(error as Error).message.split('\n')[0]}`)
     }
-    return { label: `${side} (${source})`, contract, run: sessionRunner(session, ort, `${side} (${source})`, contract) }
+    return { label: `${side} (${source})`, contract, run: sessionRunner(session, ort, `${side} (${source})`, contract), close: () => session.release() }
   }
   if (isSession(model)) {
     const ort = await importOptional<typeof import('onnxruntime-node')>('onnxruntime-node', 'checkCanary on ONNX sessions')
     const contract = contractOfSession(model)
-    return { label: `${side} (onnxruntime session)`, contract, run: sessionRunner(model, ort, `${side} (onnxruntime session)`, contract) }
+    return { label: `${side} (onnxruntime session)`, contract, run: sessionRunner(model, ort, `${side} (onnxruntime session)`, contract), close: nothingToClose }
   }
   const predict = model.predict
-  return { label: `${side} (predict function)`, ...(model.contract ? { contract: model.contract } : {}), run: async (rows) => flatten(await predict(rows), rows.length, side) }
+  return { label: `${side} (predict function)`, ...(model.contract ? { contract: model.contract } : {}), run: async (rows) => flatten(await predict(rows), rows.length, side), close: nothingToClose }
 }
 
 function rowOf(record: unknown, where: string): number[] {
