@@ -5,6 +5,8 @@
  * and what needs it, instead of a resolver stack trace.
  */
 
+import { loadFailureFix, unloadablePackage } from './runtime.mjs'
+
 /**
  * Whether an import failed because `specifier` itself is not installed. Node sets a code,
  * but an error passed on by a loader hook (tsx, on a cold cache) may carry only the message.
@@ -31,6 +33,8 @@ export interface ImportOptionalOptions {
  */
 export async function importOptional<T>(specifier: string, options: string | ImportOptionalOptions = {}, unwrapKeyArg?: string): Promise<T> {
   const { feature = 'this check', installHint = `npm install --save-dev ${specifier}`, unwrapKey = unwrapKeyArg } = typeof options === 'string' ? { feature: options } : options
+  const unloadable = unloadablePackage(specifier, feature)
+  if (unloadable) throw new Error(unloadable)
   let mod: Record<string, unknown>
   try {
     mod = (await import(specifier)) as Record<string, unknown>
@@ -39,7 +43,7 @@ export async function importOptional<T>(specifier: string, options: string | Imp
       throw new Error(`install ${specifier} to use ${feature}: ${installHint}`, { cause: error })
     }
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
-    throw new Error(`${specifier} is installed but failed to load (${detail}) — reinstall it for this platform: npm rebuild ${specifier}`, { cause: error })
+    throw new Error(`${specifier} is installed but failed to load (${detail}) — ${loadFailureFix(specifier, error)}`, { cause: error })
   }
   if (unwrapKey && !(unwrapKey in mod) && mod.default && typeof mod.default === 'object') return mod.default as T
   return mod as T

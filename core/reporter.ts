@@ -41,7 +41,10 @@ export interface RunConfigSummary {
 /** Where a run ran. */
 export interface RunEnvironment {
   mltestVersion: string
+  /** The Node API version the runtime reports (on Deno, the Node version it emulates). */
   node: string
+  /** The runtime that ran mltest: "Node v20.20.2" or "Deno 2.9.6" (absent in results written before it). */
+  runtime?: string
   platform: string
   arch: string
   cpuModel: string

@@ -5,3 +5,5 @@ export declare const runtimeLabel: string
 export declare function loadTypeScript(): Promise<void>
 export declare const heapLimitSignal: 'SIGABRT' | 'SIGTRAP'
 export declare const runtimeLimits: { threadHeapLimit?: string }
+export declare function unloadablePackage(specifier: string, feature: string): string | undefined
+export declare function loadFailureFix(specifier: string, error: unknown): string

@@ -10,8 +10,8 @@ export const runtimeName = typeof globalThis.Deno?.version?.deno === 'string' ? 
 /** Whether this thread runs on Deno. */
 export const isDeno = runtimeName === 'deno'
 
-/** "Node 20.20.2" or "Deno 2.9.6": for run headers, JSON results and error messages. */
-export const runtimeLabel = isDeno ? `Deno ${globalThis.Deno.version.deno}` : `Node ${process.versions.node}`
+/** "Node v20.20.2" or "Deno 2.9.6": for run headers, JSON results and error messages. */
+export const runtimeLabel = isDeno ? `Deno ${globalThis.Deno.version.deno}` : `Node ${process.version}`
 
 let typeScriptLoaded = false
 
@@ -44,3 +44,32 @@ export const runtimeLimits = isDeno
       threadHeapLimit: `--worker-heap-limit needs --isolate process on ${runtimeLabel}: Deno's worker threads do not apply V8 heap limits (resourceLimits), so a runaway test would grow without bound — add --isolate process, or run on Node`,
     }
   : {}
+
+// Packages known not to load on Deno, with why. better-sqlite3: Deno 2 refuses its addon at
+// `new Database()` (after the import succeeds), so the check is made before the import.
+/** @type {Record<string, string>} */
+const UNLOADABLE_ON_DENO = {
+  'better-sqlite3': 'it is a native addon built on the legacy V8 API (nan), and Deno loads only Node-API addons',
+}
+
+/**
+ * The one-line error for an optional package this runtime cannot load (undefined: it can),
+ * naming the package, the runtime, why, and what to do.
+ * @param {string} specifier
+ * @param {string} feature what needs the package, e.g. "mltest bench (the benchmark history)"
+ */
+export function unloadablePackage(specifier, feature) {
+  const why = isDeno ? UNLOADABLE_ON_DENO[specifier] : undefined
+  return why && `${specifier} cannot load on ${runtimeLabel}: ${why} — run ${feature} on Node (npx mltest ...)`
+}
+
+/**
+ * The fix to suggest when an installed package fails to load: rebuilding it for this
+ * platform on Node; on Deno, a native addon refused by Deno needs Node instead.
+ * @param {string} specifier
+ * @param {unknown} error
+ */
+export function loadFailureFix(specifier, error) {
+  if (isDeno && /native addon/i.test(String(/** @type {Error} */ (error)?.message))) return `Deno cannot load this native addon; run this part of the suite on Node`
+  return `reinstall it for this platform: npm rebuild ${specifier}`
+}

@@ -128,6 +128,7 @@ export const resultFileSchema = z.looseObject({
     .looseObject({
       mltestVersion: z.string(),
       node: z.string(),
+      runtime: z.string().optional(),
       platform: z.string(),
       arch: z.string(),
       cpuModel: z.string(),

@@ -8,6 +8,7 @@ import { arch, availableParallelism, cpus, hostname, platform, totalmem } from '
 import type { Reporter, RunConfigSummary, RunEnvironment } from '../reporter.ts'
 import type { ReporterSpec } from './reporter-host.ts'
 import { CONFIG_OPTIONS } from '../options/config-options.ts'
+import { runtimeLabel } from '../runtime.mjs'
 import type { ResolvedConfig } from './resolve-config.ts'
 
 export const MLTEST_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -16,6 +17,7 @@ export function runEnvironment(): RunEnvironment {
   return {
     mltestVersion: MLTEST_VERSION,
     node: process.version,
+    runtime: runtimeLabel,
     platform: platform(),
     arch: arch(),
     cpuModel: cpus()[0]?.model.trim() || 'unknown',

@@ -39,7 +39,7 @@ export function jobSummary(run: RunResult, rootDir: string): string {
   const context = [`seed \`${run.seed}\``]
   if (run.shard) context.push(`shard ${run.shard.index}/${run.shard.count}`)
   if (run.mergedFrom) context.push(`merged from ${run.mergedFrom.length} results`)
-  if (run.environment) context.push(`Node ${run.environment.node}`, `${run.environment.cpuCount} × ${cell(run.environment.cpuModel)}`, `mltest ${run.environment.mltestVersion}`)
+  if (run.environment) context.push(run.environment.runtime ?? `Node ${run.environment.node}`, `${run.environment.cpuCount} × ${cell(run.environment.cpuModel)}`, `mltest ${run.environment.mltestVersion}`)
   lines.push('', context.join(' · '))
 
   const failures = run.files.flatMap((f) => [

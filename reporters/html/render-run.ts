@@ -87,7 +87,7 @@ class PageWriter {
     rows.push(['Root', h(run.rootDir)])
     const env = run.environment
     if (env) {
-      rows.push(['Environment', h(`mltest ${env.mltestVersion} · Node ${env.node} · ${env.platform}/${env.arch} · ${env.cpuCount} × ${env.cpuModel} · ${formatNumber(env.totalMemoryMb)} MB · ${env.hostname}`)])
+      rows.push(['Environment', h(`mltest ${env.mltestVersion} · ${env.runtime ?? `Node ${env.node}`} · ${env.platform}/${env.arch} · ${env.cpuCount} × ${env.cpuModel} · ${formatNumber(env.totalMemoryMb)} MB · ${env.hostname}`)])
     }
     const config = run.config
     if (config) {
