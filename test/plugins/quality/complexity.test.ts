@@ -99,6 +99,13 @@ t.test('the taxed gain, worked by hand: gain − tax × log2(parameters ratio)',
   // A candidate smaller than the baseline pays no negative tax: relative cost is clamped at 0.
   const smaller = await inTest(() => checkComplexity({ candidate: fixed(labels, 4, 'tiny'), baseline: fixed(baselinePreds, 8, 'small'), data: rows, labels, metric: 'accuracy', tax: 1 }))
   t.equal(smaller.result?.relativeCost, 0)
+  // cost: 'latency' charges for measured time per prediction instead (no timed assertion: the
+  // relative cost is checked against the latencies the check reports).
+  const slow = await inTest(() => checkComplexity({ candidate: fixed(labels, 8192, 'mlp'), baseline: fixed(baselinePreds, 8, 'small'), data: rows, labels, metric: 'accuracy', tax: 0.02, cost: 'latency' }))
+  const l = slow.result!
+  t.equal(l.relativeCost, Math.max(0, Math.log2(l.candidate.latencyMs / l.baseline.latencyMs)))
+  t.match(l.text, 'relative cost = max(0, log2(ms per prediction ')
+  t.equal(slow.checks[0]!.metrics.cost, 'latency')
 })
 
 t.test('checkComplexity on cars: a complex model that only adds parameters fails, a better one passes, a near tie is inconclusive', async (t) => {
