@@ -29,9 +29,17 @@ function loadLibraries(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
   return libraries
 }
 
-/** vega's and vega-lite's logger interface, collecting what they say instead of printing it. */
+/**
+ * vega's and vega-lite's logger interface, collecting what they say instead of printing it,
+ * each message once. "Infinite extent" is left out: it only says a layer has no rows (a
+ * budget line for a benchmark without a budget), which the figure already shows.
+ */
 function collectingLogger(into: string[]) {
   let level = 2
+  const keep = (args: unknown[]) => {
+    const message = args.map(String).join(' ')
+    if (!message.startsWith('Infinite extent for field') && !into.includes(message)) into.push(message)
+  }
   const logger = {
     level(value?: number) {
       if (value === undefined) return level
@@ -39,11 +47,11 @@ function collectingLogger(into: string[]) {
       return logger
     },
     error(...args: unknown[]) {
-      into.push(args.map(String).join(' '))
+      keep(args)
       return logger
     },
     warn(...args: unknown[]) {
-      into.push(args.map(String).join(' '))
+      keep(args)
       return logger
     },
     info() {

@@ -19,6 +19,8 @@ import { STYLE } from './style.ts'
 
 /** Captured output kept per test (and per file); the rest is cut and the cut said. */
 export const LOG_LIMIT_CHARS = 16_000
+/** A check with more metrics than this shows them folded (click to open). */
+const METRICS_SHOWN = 12
 /** A plugin section shown as JSON is cut at this length. */
 const SECTION_LIMIT_CHARS = 8_000
 
@@ -155,7 +157,7 @@ class PageWriter {
     const body: string[] = []
     if (test.state === 'failed') {
       body.push(this.error(test.error))
-      body.push(`<p class="replay">replay: <code>mltest run ${h(this.rel(test.file))} --seed ${h(this.run.seed)} -t ${h(exactNamePattern(test.fullName))}</code></p>`)
+      if (this.run.config) body.push(`<p class="replay">replay: <code>mltest run ${h(this.rel(test.file))} --seed ${h(this.run.seed)} -t ${h(exactNamePattern(test.fullName))}</code></p>`)
     }
     // A check's reason shows with its check; the test's own reason only when no check gives one.
     if (test.state === 'inconclusive' && !test.checks.some((c) => c.verdict === 'inconclusive' && c.reason)) body.push(`<p class="reason">inconclusive: ${h(inconclusiveReason(test))}</p>`)
@@ -197,7 +199,11 @@ class PageWriter {
     ]
     if (check.summary) parts.push(`<p class="summary">${h(check.summary)}</p>`)
     if (check.reason) parts.push(`<p class="reason">${h(check.reason)}</p>`)
-    if (metrics.length) parts.push(`<table class="metrics"><tbody>${metrics.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(metricValue(v))}</td></tr>`).join('')}</tbody></table>`)
+    if (metrics.length) {
+      // A long table (benchOnnx records 60 figures) folds, so the figures stay beside the verdict.
+      const table = `<table class="metrics"><tbody>${metrics.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(metricValue(v))}</td></tr>`).join('')}</tbody></table>`
+      parts.push(metrics.length <= METRICS_SHOWN ? table : `<details class="metrics"><summary>${metrics.length} metrics</summary>${table}</details>`)
+    }
     if (check.benchmarks?.length) {
       const rows = check.benchmarks.map((b) => `<tr><td>${h(b.name)}</td><td>${h(b.batchSize)}</td><td>${h(b.samplesMs.length)}</td><td>${b.throughputPerSec == null ? '—' : h(formatNumber(b.throughputPerSec))}</td><td>${b.peakRssMb == null ? '—' : h(formatNumber(b.peakRssMb))}</td></tr>`)
       parts.push(`<table class="benchmarks"><thead><tr><th>benchmark</th><th>batch</th><th>samples</th><th>throughput /s</th><th>peak rss MB</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)

@@ -46,7 +46,7 @@ function trendFigure(points: StoredBenchmark[]): CheckFigure {
       rows.push({ run: index + 1, at: b.run.startedAt, metric: label, value: v, verdict: pointVerdict(b, metric), commit: shortCommit(b.run), branch: b.run.git.branch ?? '', fingerprint: b.run.fingerprintHash.slice(0, 8), fingerprintChanged: changed, reason })
     }
   }
-  const x = { field: 'run', type: 'quantitative', title: 'run (oldest first)', axis: { tickMinStep: 1, format: 'd' } }
+  const x = { field: 'run', type: 'quantitative', title: 'run (oldest first)', scale: { zero: false }, axis: { tickMinStep: 1, format: 'd' } }
   return figure(
     'p50, p99, throughput and peak rss over the runs',
     {
