@@ -75,13 +75,21 @@ export function median(values: ArrayLike<number>, indices?: ArrayLike<number>): 
 /**
  * Percentile bootstrap interval of `statistic` over `n` paired records: each resample draws
  * `n` record indices with replacement, so pairs stay pairs. Seeded by `rng`, so a verdict is
- * the same on every run of the same code.
+ * the same on every run of the same code. The indices come from a 32-bit xorshift seeded by
+ * `rng` (Marsaglia 2003): a million draws per 1,000 requests, several times faster than the
+ * SDK's generator, and uniform enough for resampling.
  */
 export function pairedBootstrap(n: number, statistic: (indices: Uint32Array) => number, rng: Rng, resamples: number, confidence: number): Interval {
   const values = new Float64Array(resamples)
   const indices = new Uint32Array(n)
+  let state = rng.int(1, 0xffffffff) >>> 0
   for (let r = 0; r < resamples; r++) {
-    for (let k = 0; k < n; k++) indices[k] = Math.floor(rng.next() * n)
+    for (let k = 0; k < n; k++) {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      indices[k] = Math.floor(((state >>> 0) / 4294967296) * n)
+    }
     values[r] = statistic(indices)
   }
   values.sort()
