@@ -127,16 +127,16 @@ export function budgetLabel(line: BudgetLine): string {
 export function budgetFigures(result: BenchmarkResult, lines: readonly BudgetLine[]): CheckFigure[] {
   const name = benchmarkName(result)
   const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null)
-  const values = lines.map((l) => {
+  const values = lines.map((l, order) => {
     const ci = l.judgedCi ?? l.ci
-    return { budget: budgetLabel(l), observed: finite(l.observed), low: finite(ci?.low), high: finite(ci?.high), limit: l.limit, outcome: l.outcome }
+    return { budget: budgetLabel(l), order, observed: finite(l.observed), low: finite(ci?.low), high: finite(ci?.high), limit: l.limit, outcome: l.outcome }
   })
   const unbounded = lines.filter((l) => (l.judgedCi ?? l.ci) && !Number.isFinite((l.judgedCi ?? l.ci)!.high)).map(budgetLabel)
-  const x = { type: 'quantitative', title: 'observed (dot), 95% CI (bar), budget (black tick)', scale: { zero: false } }
+  const x = { type: 'quantitative', title: null, scale: { zero: false } }
   const spec: Row = {
     $schema: SCHEMA,
     data: { values },
-    facet: { row: { field: 'budget', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 0 }, sort: null } },
+    facet: { row: { field: 'budget', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelLimit: 0 }, sort: { field: 'order', op: 'min' } } },
     spec: {
       width: 360,
       height: 36,
@@ -148,7 +148,7 @@ export function budgetFigures(result: BenchmarkResult, lines: readonly BudgetLin
     },
     resolve: { scale: { x: 'independent' } },
   }
-  const note = 'Each budget on its own axis; latency and throughput CIs are widened by the timer\'s error, as judged' +
+  const note = 'Dot: observed; bar: 95% CI; black tick: the budget. Each budget on its own axis; latency and throughput CIs are widened by the timer\'s error, as judged' +
     (unbounded.length ? `; unbounded above (too few runs to bound the percentile, no bar drawn): ${unbounded.join(', ')}` : '')
   const figures = [figure(`${name} budgets: observed vs limit`, spec, note)]
   for (const b of result.batches) {
