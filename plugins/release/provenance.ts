@@ -7,7 +7,7 @@
  * model was trained from code this branch does not contain).
  */
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join } from 'node:path'
+import { basename, isAbsolute, join } from 'node:path'
 import { existsSync } from 'node:fs'
 import { annotate, CheckFailure, parseCheckOptions, recordCheck, z, type AnnotationValue } from 'mltest/plugin'
 import { isAncestorOfHead, gitState, type GitState } from './_internals/git.ts'
@@ -126,7 +126,7 @@ export function recordProvenance(options: RecordProvenanceOptions): { manifestPa
     schema: 'mltest-provenance',
     schemaVersion: 1,
     createdAt: new Date().toISOString(),
-    model: { path: modelPath.slice(dirname(modelPath).length + 1), ...model },
+    model: { path: basename(modelPath), ...model },
     data,
     params: parsed.params ?? {},
     metrics: parsed.metrics ?? {},
@@ -225,8 +225,8 @@ export function checkProvenance(modelPath: string, options: CheckProvenanceOptio
     }
   }
   compare('model', model, manifest.model)
-  if (manifest.model.path !== model.slice(dirname(model).length + 1)) {
-    problems.push(`the manifest describes model file "${manifest.model.path}", not "${model.slice(dirname(model).length + 1)}"`)
+  if (manifest.model.path !== basename(model)) {
+    problems.push(`the manifest describes model file "${manifest.model.path}", not "${basename(model)}"`)
   }
   for (const file of manifest.data) compare('data file', isAbsolute(file.path) ? file.path : join(root, file.path), file)
 

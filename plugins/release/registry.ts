@@ -129,6 +129,9 @@ class FileRegistry implements Registry {
         throw new TypeError(`registry.register("${version}"): golden must be { inputs: number[][], outputs: number[][] } with one output row per input row`)
       }
     }
+    if (options.latencyBudgetMs !== undefined && !(typeof options.latencyBudgetMs === 'number' && options.latencyBudgetMs > 0 && Number.isFinite(options.latencyBudgetMs))) {
+      throw new TypeError(`registry.register("${version}"): latencyBudgetMs must be a positive number of milliseconds (got ${String(options.latencyBudgetMs)})`)
+    }
     if (this.has(version)) throw new TypeError(`registry.register: version "${version}" is already registered in ${this.dir}; versions are immutable, register a new name`)
     mkdirSync(this.versionsDir, { recursive: true })
     const existing = this.versions()

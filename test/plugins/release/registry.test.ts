@@ -60,6 +60,7 @@ t.test('versions, their manifests, current and previous', async (t) => {
 
   t.throws(() => registry.register('v2', registry.get('v1').modelPath, {}), /version "v2" is already registered/)
   t.throws(() => registry.register('../evil', registry.get('v1').modelPath, {}), /version name "\.\.\/evil" is not allowed/)
+  t.throws(() => registry.register('v4', registry.get('v1').modelPath, {}, { latencyBudgetMs: -1 }), /latencyBudgetMs must be a positive number/)
   t.throws(() => registry.setCurrent('v9'), /no version "v9" .*registered: v1, v2, v3/)
   t.throws(() => registry.get('v9'), /no version "v9" in this registry/)
 })
