@@ -9,9 +9,11 @@
  * shards' tests. Side-neutral: reporters reach it through `mltest/plugin`.
  *
  * A practice is `automated` when a check of it passed and none failed, `failing` when a check
- * of it failed, and `missing` when no check of it passed or failed (never ran, or only
- * inconclusive). Records of `test.fails` tests are demonstrations of a failure, not gates,
- * and count for nothing.
+ * of it failed its test, and `missing` when no check of it passed or failed (never ran, or
+ * only inconclusive). A failing check inside a test that passed was expected to fail (a
+ * `test.fails` test, or one that catches the failure to assert on its report): it
+ * demonstrates the check, it is not a gate, and it counts for nothing; so do all records of
+ * `test.fails` tests.
  */
 import { relative } from 'node:path'
 import { PRACTICES, STAGES, type Stage } from './practices.ts'
@@ -54,7 +56,7 @@ export interface ReadinessLedger {
   practices: PracticeReadiness[]
   /** Practice ids outside the 14 (a third-party check's own), listed but not scored. */
   other: PracticeReadiness[]
-  /** Check records counted (those of `test.fails` tests left out). */
+  /** Check records counted (expected failures and `test.fails` tests left out). */
   checks: number
 }
 
@@ -76,6 +78,7 @@ export function computeReadiness(files: readonly FileResult[], rootDir: string):
     for (const test of file.tests) {
       if (test.expectFail) continue
       for (const record of test.checks) {
+        if (record.verdict === 'fail' && test.state !== 'failed') continue
         checks++
         const list = byPractice.get(record.practice) ?? []
         list.push({ test: `${rel} > ${test.fullName}`, check: record.check, verdict: record.verdict })

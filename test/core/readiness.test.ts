@@ -45,6 +45,7 @@ t.test('statuses, points per stage and the score as the lowest stage', async (t)
       testOf('/p/sub/b.mltest.ts', 'drift', [record('prediction-drift', 'inconclusive')]),
       testOf('/p/sub/b.mltest.ts', 'stable', [record('numerical-stability', 'pass'), record('my-own', 'pass', 'mine')]),
       testOf('/p/sub/b.mltest.ts', 'shows a failure', [record('train-serve-skew', 'fail')], { expectFail: true }),
+      testOf('/p/sub/b.mltest.ts', 'catches the report', [record('model-unit-test', 'fail', 'checkTrainingStep')]),
     ]),
   ]
   const ledger = computeReadiness(files, '/p')
@@ -53,6 +54,7 @@ t.test('statuses, points per stage and the score as the lowest stage', async (t)
   t.equal(status.canary, 'failing', 'one failing check makes the practice failing, whatever passed')
   t.equal(status['prediction-drift'], 'missing', 'inconclusive only is not automated')
   t.equal(status['train-serve-skew'], 'missing', 'a test.fails demonstration counts for nothing')
+  t.equal(status['model-unit-test'], 'missing', 'a failing check inside a passing test (the failure caught and asserted on) counts for nothing')
   t.equal(status['complexity-tax'], 'missing')
   t.same(ledger.stages, [
     { stage: 'development', automated: 3, failing: 0, practices: 4 },
@@ -60,7 +62,7 @@ t.test('statuses, points per stage and the score as the lowest stage', async (t)
     { stage: 'monitoring', automated: 1, failing: 0, practices: 5 },
   ])
   t.equal(ledger.score, 1, 'min(3, 3, 1)')
-  t.equal(ledger.checks, 11, 'the demonstration record is not counted')
+  t.equal(ledger.checks, 11, 'the demonstration records are not counted')
   t.same(ledger.practices.map((p) => p.id), PRACTICES.map((p) => p.id), 'the 14 practices in stage order')
   t.same(ledger.practices.find((p) => p.id === 'canary')!.coverage, [
     { test: 'a.mltest.ts > canary again', check: 'checkCanary', verdict: 'fail' },
@@ -116,7 +118,7 @@ t.test('--min-readiness in the exit code; JUnit property set; GitHub summary tab
 
 t.test('mergeResults recomputes one ledger over every shard', async (t) => {
   const one = [fileOf('/p/a.mltest.ts', [testOf('/p/a.mltest.ts', 'canary', [record('canary', 'pass')]), testOf('/p/a.mltest.ts', 'v', [record('versioning', 'pass')])])]
-  const two = [fileOf('/p/b.mltest.ts', [testOf('/p/b.mltest.ts', 'stable', [record('numerical-stability', 'pass')]), testOf('/p/b.mltest.ts', 'canary bad', [record('canary', 'fail')])])]
+  const two = [fileOf('/p/b.mltest.ts', [testOf('/p/b.mltest.ts', 'stable', [record('numerical-stability', 'pass')]), testOf('/p/b.mltest.ts', 'canary bad', [record('canary', 'fail')], { state: 'failed', error: { kind: 'assertion', name: 'AssertionError', message: 'x' } })])]
   const shard = (files: FileResult[], index: number) => runOf(files, { shard: { index, count: 2 } })
   t.equal(shard(one, 1).readiness!.score, 0, 'shard 1 alone has no monitoring practice')
   t.equal(shard(two, 2).readiness!.score, 0, 'shard 2 alone has no development practice')
