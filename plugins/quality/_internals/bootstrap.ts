@@ -51,7 +51,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** A uniform integer source in [0, n): a 32-bit xorshift seeded from mltest's PRNG (fast enough for millions of draws). */
-function indexSource(seed: number): (n: number) => number {
+export function indexSource(seed: number): (n: number) => number {
   let state = createRng(seed).int(1, 0xffffffff) >>> 0
   return (n) => {
     state ^= state << 13

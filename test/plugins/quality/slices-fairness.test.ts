@@ -7,8 +7,9 @@
 import t from 'tap'
 import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
 import type { CheckRecord } from '../../../core/protocol.ts'
-import { deriveSeed } from '../../../core/plugin.ts'
-import { checkSlices } from '../../../plugins/quality/index.ts'
+import { currentTest, deriveSeed } from '../../../core/plugin.ts'
+import { checkFairness, checkInvariance, checkProxyFeatures, checkSlices } from '../../../plugins/quality/index.ts'
+import { correlationRatio, cramersV, pointBiserial } from '../../../plugins/quality/_internals/association.ts'
 import { bootstrapMetric } from '../../../plugins/quality/_internals/bootstrap.ts'
 import { wilsonInterval } from '../../../plugins/quality/_internals/wilson.ts'
 import { accuracy, f1 } from '../../../plugins/quality/metrics.ts'
@@ -92,7 +93,8 @@ t.test('checkSlices: bootstrap intervals are seeded from the test and reproducib
   const [a, b] = [await run(), await run()]
   tt.same(a.result, b.result, 'same test seed, same intervals')
   const seed = a.checks[0]!.metrics.seed as number
-  tt.equal(seed, deriveSeed(deriveSeed(1234, 'quality'), 'bootstrap', 'checkSlices') === seed ? seed : seed, 'seed recorded')
+  const testSeed = (await inTest(() => currentTest()!.seed)).result!
+  tt.equal(seed, deriveSeed(testSeed, 'bootstrap', 'checkSlices'), 'the bootstrap seed derives from the running test\'s seed')
   const male = a.result!.slices.find((s) => s.slice === 'sex=MALE')!
   const idx = rows.flatMap((r, i) => (r.sex === 'MALE' ? [i] : []))
   const predictions = goodModel(rows)
@@ -134,4 +136,136 @@ t.test('checkSlices: inputs that cannot be judged are errors naming the field', 
   tt.rejects(checkSlices({ ...base, metric: 'acuracy' as never }), /option "metric" is "acuracy", not a known metric — did you mean "accuracy"\?/)
   tt.rejects(checkSlices({ ...base, predictions: species }), /pass exactly one of "predict"/)
   tt.ok(accuracy(species, goodModel(rows)) > 0.95, 'the good model is good')
+})
+
+// Fairness by sex of a real classifier of the two smaller species (Adelie, Chinstrap: 'yes')
+// against Gentoo ('no'). The biased model sees sex and learnt from labels where 2 in 5 of
+// the female positives were recorded as 'no' (a historical labelling bias).
+const small = (r: Penguin) => (r.species === 'Gentoo' ? 'no' : 'yes')
+const smallLabels = rows.map(small)
+const sex = rows.map((r) => r.sex)
+const fairModel = await trainClassifier(rows, small, { epochs: 30 })
+const biasedTargets = rows.map((r, i) => (r.sex === 'FEMALE' && small(r) === 'yes' && i % 5 < 2 ? 'no' : small(r)))
+const biasedModel = await trainClassifier(rows.map((r, i) => ({ ...r, target: biasedTargets[i]! })), (r) => String(r.target), { useSex: true, epochs: 30 })
+
+t.test('checkFairness: Fairlearn\'s definitions on a hand-worked case', async (tt) => {
+  // Group A: y = 1 1 1 1 0 0 0 0 0 0, ŷ = 1 1 1 0 1 0 0 0 0 0 → selection 4/10, TPR 3/4, FPR 1/6
+  // Group B: y = 1 1 0 0 0 0 0 0 0 0, ŷ = 1 0 1 1 0 0 0 0 0 0 → selection 3/10, TPR 1/2, FPR 2/8
+  // demographic_parity_difference = 0.4 - 0.3 = 0.1; ratio = 0.3/0.4 = 0.75
+  // equalized_odds_difference = max(0.75 - 0.5, 0.25 - 1/6) = 0.25; ratio = min(0.5/0.75, (1/6)/0.25) = 2/3
+  const labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+  const predictions = [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0]
+  const group = labels.map((_, i) => (i < 10 ? 'A' : 'B'))
+  const { result, checks } = await inTest(() => checkFairness({ predictions, labels, group, metrics: ['demographicParityDifference', 'demographicParityRatio', 'equalizedOddsDifference', 'equalizedOddsRatio', 'disparateImpact'], minGroupSize: 5 }))
+  const value = Object.fromEntries(result!.metrics.map((m) => [m.metric, m.value]))
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b))
+  tt.ok(near(value.demographicParityDifference!, 0.1), `DP difference ${value.demographicParityDifference}`)
+  tt.ok(near(value.demographicParityRatio!, 0.75))
+  tt.ok(near(value.equalizedOddsDifference!, 0.25))
+  tt.ok(near(value.equalizedOddsRatio!, 2 / 3))
+  tt.ok(near(value.disparateImpact!, 0.75))
+  tt.same(result!.groups.map((g) => [g.group, g.selectionRate, g.truePositiveRate]), [['A', 0.4, 0.75], ['B', 0.3, 0.5]])
+  tt.ok(near(result!.groups[0]!.falsePositiveRate, 1 / 6) && near(result!.groups[1]!.falsePositiveRate, 0.25))
+  // Ten rows per group cannot establish anything at 95%: every interval straddles its threshold
+  tt.equal(result!.verdict, 'inconclusive')
+  tt.equal(checks[0]!.practice, 'inclusion')
+  tt.match(checks[0]!.reason, /CI straddles the threshold/)
+  const tooSmall = await inTest(() => checkFairness({ predictions, labels, group }))
+  tt.match(tooSmall.result!.metrics[0]!.reason, /group A has n=10, B has n=10 < minGroupSize 30/)
+})
+
+t.test('checkFairness: the real fair model passes by sex; the model that learnt biased labels fails', async (tt) => {
+  const thresholds = { demographicParityDifference: 0.15 }
+  const fair = await inTest(() => checkFairness({ predictions: fairModel(rows), labels: smallLabels, group: sex, posLabel: 'yes', thresholds }))
+  tt.equal(fair.error, undefined, fair.error?.message ?? 'no failure')
+  tt.equal(fair.result!.verdict, 'pass')
+  tt.same(fair.result!.metrics.map((m) => m.metric), ['demographicParityDifference', 'disparateImpact', 'equalizedOddsDifference'])
+  tt.equal(fair.checks[0]!.figures!.length, 1)
+  tt.match(fair.checks[0]!.summary, /disparateImpact 0\.9\d* \[0\.8\d*, .*\] \(>= 0.8: pass\)/)
+
+  const biased = await inTest(() => checkFairness({ predictions: biasedModel(rows), labels: smallLabels, group: sex, posLabel: 'yes', thresholds }))
+  tt.equal(biased.error?.name, 'AssertionError')
+  tt.match(biased.error!.message, /checkFairness: .*equalizedOddsDifference.* beyond threshold between groups FEMALE, MALE \(favourable outcome "yes", n=333\)/)
+  tt.match(biased.error!.message, /equalizedOddsDifference\s+0\.\d+\s+\[.*\]\s+<= 0.1\s+fail: CI wholly above threshold/)
+  tt.match(biased.error!.message, /replay: seed \d+/)
+  tt.equal(biased.checks[0]!.verdict, 'fail')
+
+  tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', 'b'], metrics: ['equalizedOddsDifference'] }), /equalizedOddsDifference compare true and false positive rates, which need "labels"/)
+  tt.throws(() => checkFairness({ predictions: [1, 0, 1], group: ['a', 'b'] }), /group has 2 values but predictions has 3/)
+  tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', null] }), /group\[1\] is null; every row needs a group/)
+  tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', 'a'] }), /group has one value only \("a"\)/)
+  tt.throws(() => checkFairness({ predictions: [1, Number.NaN], group: ['a', 'b'] }), /predictions\[1\] is NaN/)
+  tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', 'b'], thresholds: { disparateImpat: 0.8 } as never }), /checkFairness: .*disparateImpat/)
+})
+
+t.test('checkProxyFeatures: Cramér\'s V and the correlation ratio against documented values', async (tt) => {
+  // scipy.stats.contingency.association docs: obs4x2 = [[100, 150], [203, 322], [420, 700], [320, 210]],
+  // method="cramer" → 0.18617813077483678 (chi2 = 84.05606871861963, df 3)
+  const table = [[100, 150], [203, 322], [420, 700], [320, 210]]
+  const a: number[] = []
+  const b: number[] = []
+  table.forEach((row, r) => row.forEach((count, c) => { for (let k = 0; k < count; k++) { a.push(r); b.push(c) } }))
+  const all = Uint32Array.from(a.keys())
+  const v = cramersV(a, b, all, 4, 2)
+  tt.ok(Math.abs(v.strength - 0.18617813077483678) < 1e-9 * 0.186, `Cramér's V ${v.strength}`)
+  // chi-square survival with 3 df in closed form: erfc(sqrt(x/2)) + sqrt(2x/pi) exp(-x/2); at x = 84.06 it is ~4e-18
+  tt.equal(v.df[0], 3)
+  tt.ok(v.pValue < 1e-15, `p ${v.pValue}`)
+  // Wikipedia, "Correlation ratio": algebra 45 70 29 15 21, geometry 40 20 30 42, statistics 65 95 80 70 85 73:
+  // SS_between 6780, SS_total 9640, η = sqrt(6780/9640) = 0.8386...; F = (6780/2) / (2860/12)
+  const scores = [45, 70, 29, 15, 21, 40, 20, 30, 42, 65, 95, 80, 70, 85, 73]
+  const subject = [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]
+  const eta = correlationRatio(scores, subject, Uint32Array.from(scores.keys()), 3)
+  tt.ok(Math.abs(eta.strength - Math.sqrt(6780 / 9640)) < 1e-12, `η ${eta.strength}`)
+  const f = 3390 / (2860 / 12)
+  tt.ok(Math.abs(eta.statistic - f) < 1e-9 * f)
+  // F survival with d1 = 2 in closed form: (1 + 2F/d2)^(-d2/2)
+  tt.ok(Math.abs(eta.pValue - (1 + (2 * f) / 12) ** -6) < 1e-9, `p ${eta.pValue} vs ${(1 + (2 * f) / 12) ** -6}`)
+  // Point-biserial: x = 1 2 3 4, g = 0 0 1 1 → r = 2/sqrt(5), and η = |r|
+  const idx = Uint32Array.from([0, 1, 2, 3])
+  tt.ok(Math.abs(pointBiserial([1, 2, 3, 4], [0, 0, 1, 1], idx) - 2 / Math.sqrt(5)) < 1e-12)
+  tt.ok(Math.abs(correlationRatio([1, 2, 3, 4], [0, 0, 1, 1], idx, 2).strength - 2 / Math.sqrt(5)) < 1e-12)
+})
+
+t.test('checkProxyFeatures on penguins: island and species are no proxy for sex; body mass is', async (tt) => {
+  const ok = await inTest(() => checkProxyFeatures({ data: rows, protected: 'sex', features: ['island', 'species'], threshold: 0.3 }))
+  tt.equal(ok.error, undefined, ok.error?.message ?? 'no failure')
+  tt.equal(ok.result!.verdict, 'pass')
+  tt.same(ok.result!.features.map((f) => f.measure), ["Cramér's V", "Cramér's V"])
+  // Beak depth and length (η 0.37, 0.34) and flipper length (0.26) have intervals straddling 0.3: inconclusive, not a pass
+  const open = await inTest(() => checkProxyFeatures({ data: rows, protected: 'sex', features: ['flipperLength'], threshold: 0.3 }))
+  tt.equal(open.result!.verdict, 'inconclusive')
+  tt.match(open.checks[0]!.reason, /flipperLength: CI straddles threshold 0.3/)
+  tt.equal(ok.checks[0]!.practice, 'inclusion')
+  const bad = await inTest(() => checkProxyFeatures({ data: rows, protected: 'sex', threshold: 0.3 }))
+  tt.equal(bad.error?.name, 'AssertionError')
+  tt.match(bad.error!.message, /checkProxyFeatures: bodyMass.* (is a proxy|are proxies) for "sex" \(strength threshold 0.3\)/)
+  tt.match(bad.error!.message, /bodyMass\s+correlation ratio\s+0\.\d+\s+\[0\.\d+, 0\.\d+\]\s+333\s+F \d+.* \(df 1, 331\), r_pb -?0\.\d+ \((MALE|FEMALE) = 1\)\s+< 1e-12\s+fail: CI wholly above threshold 0.3/)
+  tt.equal(bad.checks[0]!.figures!.length, 1)
+  tt.throws(() => checkProxyFeatures({ data: rows, protected: 'Sex' }), /protected column "Sex" is empty \(no row has a value for it\); check the name/)
+  tt.throws(() => checkProxyFeatures({ data: rows, protected: 'sex', features: ['mass'] }), /feature "mass" has no row where both it and "sex" are present/)
+  tt.throws(() => checkProxyFeatures({ data: rows, protected: 'bodyMass' }), /numeric with more than 10 values; bin it/)
+  tt.throws(() => checkProxyFeatures({ data: rows, protected: 'sex', treshold: 0.3 } as never), /unknown option "treshold" — did you mean "threshold"\?/)
+})
+
+t.test('checkInvariance: swapping sex flips no prediction of the fair model; it flips the biased one\'s', async (tt) => {
+  const swapSex = (r: Penguin): Penguin => ({ ...r, sex: r.sex === 'MALE' ? 'FEMALE' : 'MALE' })
+  const fair = await inTest(() => checkInvariance({ predict: fairModel, records: rows, perturb: swapSex }))
+  tt.same([fair.result!.verdict, fair.result!.flips, fair.result!.n], ['pass', 0, 333])
+  tt.equal(fair.checks[0]!.practice, 'inclusion')
+  const biased = await inTest(() => checkInvariance({ predict: biasedModel, records: rows, perturb: swapSex }))
+  tt.equal(biased.error?.name, 'AssertionError')
+  tt.match(biased.error!.message, /checkInvariance: \d+ of 333 predictions changed when only the group attribute did \(flip rate 0\.\d+, 95% Wilson \[.*\]\); required: no record may flip/)
+  tt.match(biased.error!.message, /sex: "(FEMALE|MALE)" → "(MALE|FEMALE)"\s+"(yes|no)"\s+"(no|yes)"/)
+  const flips = biased.checks[0]!.metrics.flips as number
+  tt.ok(flips > 0)
+  // With a tolerated rate the Wilson interval decides: far above, clearly below, straddling
+  const rate = flips / 333
+  const loose = await inTest(() => checkInvariance({ predict: biasedModel, records: rows, perturb: swapSex, tolerance: Math.min(0.99, rate + 0.15) }))
+  tt.equal(loose.result?.verdict, 'pass')
+  const straddling = await inTest(() => checkInvariance({ predict: biasedModel, records: rows, perturb: swapSex, tolerance: rate }))
+  tt.equal(straddling.result?.verdict, 'inconclusive')
+  tt.match(straddling.checks[0]!.reason, /straddles the tolerance/)
+  await tt.rejects(checkInvariance({ predict: fairModel, records: rows, perturb: (r) => ({ ...r }) }), /perturb changed no record/)
+  await tt.rejects(checkInvariance({ predict: () => [1], records: rows, perturb: swapSex }), /predict returned 1 predictions for 333 original records/)
 })
