@@ -19,11 +19,11 @@ import { createRng, FIGURE_MAX_BYTES, formatNumber } from '../../core/plugin.ts'
 import { expect } from '../../core/expect/index.ts'
 import { bench, benchOnnx, onnxPlugin, type BenchOnnxResult } from '../../plugins/onnx/index.ts'
 import { checkDistributionSkew, checkFeatureParity, checkModelParity, checkServingLog, exportToOnnx } from '../../plugins/parity/index.ts'
-import { checkReproducible, type ModelAdapter, type ReproducibilityResult } from '../../plugins/reproducibility/index.ts'
+import { checkReproducible, checkTrainingStep, type ModelAdapter, type ReproducibilityResult, type TrainingStepResult } from '../../plugins/reproducibility/index.ts'
 import { arb, checkStability, type StabilityError, type TensorValue } from '../../plugins/stability/index.ts'
 import { counterexampleFigures } from '../../plugins/stability/_internals/figures.ts'
 import { SMALL_MLP, writeMlp } from '../fixtures/models/mlp-model.ts'
-import { buildPenguinModel, trainPenguins, trainPenguinsCarelessly } from '../fixtures/models/penguin-model.ts'
+import { buildPenguinModel, penguinTensors, trainPenguins, trainPenguinsCarelessly } from '../fixtures/models/penguin-model.ts'
 
 expect.extend(onnxPlugin().matchers!)
 await tf.setBackend('cpu')
@@ -292,6 +292,26 @@ t.test('checkReproducible on tfjs: seeded training has a flat timeline; careless
   t.equal(bad.figures![1]!.title, 'Checkpoint timeline (cpu): weights first differ at before training')
   const marker = (bad.figures![1]!.spec as Spec).layer[2].data.values[0]
   t.equal(marker.checkpoint, 1, 'the rule sits at the first checkpoint')
+  await assertDrawn(t, bad)
+})
+
+t.test('checkTrainingStep: the largest change of each variable, coloured by whether it moved; NaN inputs give non-finite gradients', async (t) => {
+  const pass = await inTest(() => checkTrainingStep(buildPenguinModel(5), { seed: 9, steps: 2 }))
+  const good = pass.checks[0]!
+  const result = pass.result as TrainingStepResult
+  t.equal(good.verdict, 'pass')
+  t.equal(good.figures![0]!.title, `Training step: loss ${Number(result.lossBefore.toPrecision(6))} → ${Number(result.lossAfter.toPrecision(6))}`)
+  const bars = layerData(good.figures![0]!)
+  t.same(bars.map((b) => b.status), result.variables.map(() => 'moved'))
+  t.same(bars.map((b) => b.change), result.variables.map((v) => Number(v.maxChange.toPrecision(6))), 'the recorded changes')
+  await assertDrawn(t, good)
+
+  const { x, y } = penguinTensors({ dropMissing: false })
+  const fail = await inTest(() => checkTrainingStep(buildPenguinModel(5), { inputs: x, targets: y }))
+  const bad = fail.checks[0]!
+  t.equal(bad.verdict, 'fail')
+  t.equal(bad.figures![0]!.title, 'Training step: loss NaN → NaN')
+  t.equal(layerData(bad.figures![0]!).filter((b) => b.status === 'gradient not finite').length, 4, 'the 4 non-finite gradients the report names')
   await assertDrawn(t, bad)
 })
 

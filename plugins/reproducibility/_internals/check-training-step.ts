@@ -6,6 +6,7 @@
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
 import { CheckFailure, createRng, currentTest, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
+import { trainingStepFigure } from './figures.ts'
 import { isLayersModel } from './model-weights.ts'
 import { field } from './option-fields.ts'
 import { installedRandom, seededRandom } from './seeded-random.ts'
@@ -204,6 +205,7 @@ async function trainingStep(model: LayersModel, options: ParsedOptions, seed: nu
       variablesNotMoved: stuck.length, nonFiniteGradients: nonFinite.length, unexpectedFrozenLayers: unexpectedFrozen.length,
     },
     summary: passed ? `loss ${lossBefore} → ${lossAfter}; all ${variables.length} trainable variables moved` : problems.join('; '),
+    figures: [trainingStepFigure(variables, lossBefore, lossAfter, steps)],
   })
   const result: TrainingStepResult = { passed, lossBefore, lossAfter, variables, problems, report }
   if (!passed) throw Object.assign(new CheckFailure(report), { result })

@@ -171,3 +171,53 @@ export function reproducibilityFigures(groups: readonly BackendGroup[]): CheckFi
   const figures = [ulpFigure(groups), ...groups.map(checkpointFigure)]
   return figures.filter((f): f is CheckFigure => f !== undefined)
 }
+
+/** One trainable variable after checkTrainingStep's steps (the fields the figure reads). */
+export interface StepVariable {
+  name: string
+  moved: boolean
+  maxChange: number
+  gradient: { received: boolean; finite: boolean; maxAbs: number }
+}
+
+/**
+ * checkTrainingStep's figure: per trainable variable, the largest change of an element over
+ * the steps (symlog axis), coloured moved / did not move / gradient not finite, with the loss
+ * before and after in the title.
+ */
+export function trainingStepFigure(variables: readonly StepVariable[], lossBefore: number, lossAfter: number, steps: number): CheckFigure {
+  const shown = variables.slice(0, MAX_TENSORS)
+  const status = (v: StepVariable) => (v.gradient.received && !v.gradient.finite ? 'gradient not finite' : !v.moved ? 'did not move' : 'moved')
+  const finite = (x: number) => (Number.isFinite(x) ? round(x) : null)
+  const values = shown.map((v, i) => ({
+    variable: `${i + 1}. ${v.name}`,
+    order: i,
+    change: finite(v.maxChange) ?? 0,
+    label: Number.isFinite(v.maxChange) ? String(round(v.maxChange)) : String(v.maxChange),
+    gradient: v.gradient.received ? (Number.isFinite(v.gradient.maxAbs) ? round(v.gradient.maxAbs) : String(v.gradient.maxAbs)) : 'none',
+    status: status(v),
+  }))
+  const y = { field: 'variable', type: 'nominal', title: 'trainable variable', sort: { field: 'order', op: 'min' }, axis: { labelLimit: 240 } }
+  const x = { field: 'change', type: 'quantitative', title: `largest |after − before| of an element over ${steps} step${steps === 1 ? '' : 's'} (symlog)`, scale: { type: 'symlog' } }
+  const spec: Row = {
+    $schema: SCHEMA,
+    width: 380,
+    height: { step: 16 },
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x,
+          color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['moved', 'did not move', 'gradient not finite'], range: ['#2a9d4b', '#e69f00', '#d62728'] }, legend: { orient: 'bottom' } },
+          tooltip: [{ field: 'variable' }, { field: 'label', title: 'max change' }, { field: 'gradient', title: 'max |gradient|' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { y, x, text: { field: 'label' } } },
+    ],
+  }
+  const parts = ['A variable that did not move gets no bar; a non-finite change is drawn at 0 and labelled']
+  if (variables.length > shown.length) parts.push(`${shown.length} of ${variables.length} variables shown, in order`)
+  return figure(`Training step: loss ${round(lossBefore)} → ${round(lossAfter)}`, spec, parts.join('; '))
+}
