@@ -21,6 +21,8 @@ import { bench, benchOnnx, onnxPlugin, type BenchOnnxResult } from '../../plugin
 import { checkDistributionSkew, checkFeatureParity, checkModelParity, checkServingLog, exportToOnnx } from '../../plugins/parity/index.ts'
 import { checkReproducible, checkTrainingStep, type ModelAdapter, type ReproducibilityResult, type TrainingStepResult } from '../../plugins/reproducibility/index.ts'
 import { arb, checkStability, type StabilityError, type TensorValue } from '../../plugins/stability/index.ts'
+import { latencyFigure, percentileMarkers } from '../../plugins/onnx/_internals/figures.ts'
+import type { TimedBatch } from '../../plugins/onnx/_internals/timed-batch.ts'
 import { counterexampleFigures } from '../../plugins/stability/_internals/figures.ts'
 import { SMALL_MLP, writeMlp } from '../fixtures/models/mlp-model.ts'
 import { buildPenguinModel, penguinTensors, trainPenguins, trainPenguinsCarelessly } from '../fixtures/models/penguin-model.ts'
@@ -146,6 +148,17 @@ t.test('bench: one ECDF, no throughput chart for one batch; 100,000 runs stay un
   const bytes = Buffer.byteLength(JSON.stringify(f!.spec))
   t.ok(bytes < 100 * 1024, `${bytes} bytes for 100,000 runs`)
   await assertDrawn(t, record)
+})
+
+t.test('latency ECDF: runs timed at 0 ms (below the clock step) switch the axis to linear, since a log axis cannot hold 0', async (t) => {
+  const samplesMs = [0, 0, 0.5, 1, 1.5, 2, 0, 1]
+  const batch = { batchSize: 2, samplesMs, p50Ms: 0.75, p99Ms: 1.965 } as TimedBatch
+  const f = latencyFigure('clock', batch, percentileMarkers(batch))
+  const x = (f.spec as Spec).layer[0].encoding.x
+  t.same(x.scale, { zero: false })
+  t.equal(x.title, 'latency per run (ms)')
+  t.same(layerData(f, 0).map((p) => [p.ms, p.fraction]), [[0, 0.125], [0, 0.25], [0, 0.375], [0.5, 0.5], [1, 0.625], [1, 0.75], [1.5, 0.875], [2, 1]])
+  await assertDrawn(t, { check: 'bench', practice: 'computational-performance', verdict: 'pass', metrics: {}, figures: [f] })
 })
 
 // ---------------------------------------------------------------- checkStability
