@@ -121,3 +121,30 @@ t.test('usage errors exit 2 with one line', async (t) => {
   t.equal(limit.status, 2)
   t.match(limit.stderr, /--limit must be a positive integer/)
 })
+
+t.test('a long history is drawn downsampled, keeping every regression and fingerprint change', async (t) => {
+  const dir = t.testdir()
+  const store = await openHistory(join(dir, 'h.db'), { mode: 'create' })
+  const RUN_COUNT = 400
+  for (let run = 1; run <= RUN_COUNT; run++) {
+    const startedAt = new Date(Date.UTC(2025, 0, 1) + run * 86_400_000).toISOString()
+    // Verdicts as mltest bench stores them; run 123 regressed, the machine changed at run 250.
+    const verdict = run === 123 ? 'regressed' : 'unchanged'
+    const verdicts: VerdictEntry[] = run === 1 ? [] : [{ metric: 'p50', verdict, baselineValue: 1, currentValue: verdict === 'regressed' ? 1.3 : 1, ratio: 1, ratioLow: 0.99, ratioHigh: 1.01, p: 0.5, reason: verdict === 'regressed' ? '+30%, significant' : 'not significant', baseline: 'last 5 runs' }]
+    store.recordRun({ uid: `r${run}`, startedAt, recordedAt: startedAt, git: { commit: null, dirty: null, branch: null }, fingerprint: {}, fingerprintHash: run < 250 ? 'old' : 'new', mltestVersion: '0.1.0', runExitCode: 0, benchmarks: [{ identity: 't › b › b1', testFullName: 't', file: 'x.mltest.ts', name: 'b', batchSize: 1, subject: {}, subjectHash: 's', samplesMs: [1, 1.1, 0.9, run === 123 ? 1.3 : 1], throughputPerSec: null, peakRssMb: null, minEffect: null, verdicts }] })
+  }
+  store.close()
+  const r = cli(['report', '--history', 'h.db', '--limit', '1000', '--reporter', 'json:h.json'], dir)
+  t.equal(r.status, 0, r.stderr)
+  const check = (JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as RunResult).files[0]!.tests[0]!.checks[0]!
+  t.match(check.metrics, { runs: 400, runsWithRegression: 1, fingerprints: 2 })
+  const figure = check.figures![0]!
+  const rows = (figure.spec.data as { values: Array<{ run: number; verdict: string; fingerprintChanged: boolean }> }).values
+  const runs = [...new Set(rows.map((row) => row.run))]
+  t.ok(runs.length <= 150 && runs.length >= 140, `${runs.length} of 400 runs drawn`)
+  t.ok(runs.includes(1) && runs.includes(400), 'the first and the last run')
+  t.ok(rows.some((row) => row.run === 123 && row.verdict === 'regressed'), 'the regressed run 123 is kept')
+  t.ok(rows.some((row) => row.run === 250 && row.fingerprintChanged), 'the fingerprint change at run 250 is kept')
+  t.match(figure.note, /\d+ of 400 runs drawn: evenly spaced, plus the last 2 with a regression or a fingerprint change/)
+  t.ok(JSON.stringify(figure.spec).length < 256 * 1024)
+})

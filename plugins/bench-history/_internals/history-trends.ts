@@ -7,7 +7,7 @@
  * changed. The test's state is its latest run's: failed on a regression, inconclusive when a
  * verdict was, passed otherwise. Nothing is judged again here: the stored verdicts are shown.
  */
-import { figure, formatNumber, type CheckFigure, type CheckRecord, type FigureJson, type RunResult, type TestResult } from 'mltest/plugin'
+import { evenlySpaced, figure, formatNumber, type CheckFigure, type CheckRecord, type FigureJson, type RunResult, type TestResult } from 'mltest/plugin'
 import { worstChange, type Change } from './compare.ts'
 import type { HistoryStore, RunHeader, StoredBenchmark } from './history-store.ts'
 
@@ -33,17 +33,33 @@ function pointVerdict(b: StoredBenchmark, metric: string): string {
 
 const shortCommit = (run: RunHeader) => (run.git.commit ? `${run.git.commit.slice(0, 7)}${run.git.dirty ? '*' : ''}` : 'no git')
 
+/** Runs drawn per benchmark at most (4 metrics each), so the figure stays under its size cap. */
+export const TREND_MAX_RUNS = 150
+
+/**
+ * The runs a trend draws: all of them up to `TREND_MAX_RUNS`; beyond, every run with a
+ * regression or a fingerprint change plus evenly spaced others, and a note saying so.
+ */
+function runsToDraw(points: StoredBenchmark[]): { indices: number[]; note?: string } {
+  const all = points.map((_, i) => i)
+  if (points.length <= TREND_MAX_RUNS) return { indices: all }
+  const marked = all.filter((i) => points[i]!.verdicts.some((v) => v.verdict === 'regressed') || (i > 0 && points[i]!.run.fingerprintHash !== points[i - 1]!.run.fingerprintHash)).slice(-Math.floor(TREND_MAX_RUNS / 3))
+  const spaced = evenlySpaced(all, TREND_MAX_RUNS - marked.length).values
+  const indices = [...new Set([...spaced, ...marked])].sort((a, b) => a - b)
+  return { indices, note: `${indices.length} of ${points.length} runs drawn: evenly spaced, plus the last ${marked.length} with a regression or a fingerprint change.` }
+}
+
 function trendFigure(points: StoredBenchmark[]): CheckFigure {
   const rows: Array<{ [key: string]: FigureJson }> = []
-  let previousFingerprint: string | undefined
-  for (const [index, b] of points.entries()) {
-    const changed = previousFingerprint !== undefined && previousFingerprint !== b.run.fingerprintHash
-    previousFingerprint = b.run.fingerprintHash
+  const { indices, note } = runsToDraw(points)
+  for (const index of indices) {
+    const b = points[index]!
+    const changed = index > 0 && points[index - 1]!.run.fingerprintHash !== b.run.fingerprintHash
     for (const { metric, label, value } of METRICS) {
       const v = value(b)
       if (v === null || v === undefined || !Number.isFinite(v)) continue
-      const reason = b.verdicts.find((x) => x.metric === metric)?.reason ?? ''
-      rows.push({ run: index + 1, at: b.run.startedAt, metric: label, value: v, verdict: pointVerdict(b, metric), commit: shortCommit(b.run), branch: b.run.git.branch ?? '', fingerprint: b.run.fingerprintHash.slice(0, 8), fingerprintChanged: changed, reason })
+      // Only what the figure draws, plus when and at which commit: the reasons are in the test's message.
+      rows.push({ run: index + 1, at: b.run.startedAt, commit: shortCommit(b.run), metric: label, value: v, verdict: pointVerdict(b, metric), fingerprintChanged: changed })
     }
   }
   const x = { field: 'run', type: 'quantitative', title: 'run (oldest first)', scale: { zero: false }, axis: { tickMinStep: 1, format: 'd' } }
@@ -65,13 +81,12 @@ function trendFigure(points: StoredBenchmark[]): CheckFigure {
               x,
               y: { field: 'value', type: 'quantitative' },
               color: { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: ['regressed', 'improved', 'unchanged', 'inconclusive', 'new', 'not judged'], range: ['#cf222e', '#1a7f37', '#57606a', '#bf8700', '#0969da', '#afb8c1'] } },
-              tooltip: [{ field: 'at' }, { field: 'commit' }, { field: 'branch' }, { field: 'fingerprint' }, { field: 'value', format: '.4~g' }, { field: 'verdict' }, { field: 'reason' }],
             },
           },
         ],
       },
     },
-    'Each point is one run, coloured by the verdict the metric got when the run was recorded (red: regressed); a dashed purple rule marks a run whose machine fingerprint differs from the run before.',
+    `Each point is one run, coloured by the verdict the metric got when the run was recorded (red: regressed); a dashed purple rule marks a run whose machine fingerprint differs from the run before.${note ? ` ${note}` : ''}`,
   )
 }
 
