@@ -198,7 +198,7 @@ export async function checkSlices<R extends object>(options: CheckSlicesOptions<
     `${CHECK}: ${verdict === 'fail' ? `${failing.length} of ${slices.length} slices fail` : `${slices.length} slices`} — ${metric.name} required ${rulesText} on every slice (by ${byText})`,
     `  overall ${metric.name} ${formatNumber(overallValue)} ${intervalText(overall)}, n=${overall.n}; ${level} ${method} intervals${metric.counts ? '' : `, ${resamples} resamples`}; slices under ${minSliceSize} rows are inconclusive`,
     table,
-    `  replay: seed ${seed} (mltest run --seed N reruns the test with the same resamples)`,
+    metric.counts ? '  replay: no resampling (Wilson intervals are deterministic)' : `  replay: seed ${seed} (mltest run --seed N reruns the test with the same resamples)`,
   ].join('\n')
   const reason = verdict === 'inconclusive' ? `${inconclusive.length} of ${slices.length} slices cannot be judged (e.g. ${inconclusive[0]!.slice}: ${inconclusive[0]!.reason})` : undefined
   recordCheck({

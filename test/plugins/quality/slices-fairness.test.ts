@@ -52,7 +52,7 @@ t.test('checkSlices: a real tfjs model passes by island; the model without beak 
   tt.match(bad.error!.message, /checkSlices: 1 of 3 slices fail — accuracy required >= 0.85 on every slice \(by island\)/)
   const lines = bad.error!.message.split('\n')
   tt.match(lines[3]!, /island=Dream\s+123\s+0\.\d+\s+\[.*\]\s+fail: CI wholly below threshold 0.85/, 'worst slice first, with n, metric, CI, verdict')
-  tt.match(bad.error!.message, /replay: seed \d+/)
+  tt.match(bad.error!.message, /replay: no resampling \(Wilson intervals are deterministic\)/)
   tt.equal(bad.checks[0]!.verdict, 'fail')
   tt.equal(bad.checks[0]!.metrics.worstSlice, 'island=Dream')
 
@@ -123,6 +123,7 @@ t.test('checkSlices: numeric columns are binned at quantiles; functions and lowe
   const bad = await inTest(() => checkSlices({ predictions: broken, data: rows, labels: ys, sliceBy: bySpecies, metric: 'rmse', threshold: 600 }))
   tt.match(bad.error?.message, /1 of 3 slices fail — rmse required <= 600/)
   tt.match(bad.error!.message.split('\n')[3], /^ {2}Gentoo .*fail: CI wholly above threshold 600/)
+  tt.match(bad.error!.message, /replay: seed \d+ \(mltest run --seed N reruns the test with the same resamples\)/)
 })
 
 t.test('checkSlices: inputs that cannot be judged are errors naming the field', async (tt) => {
