@@ -112,9 +112,21 @@ class PageWriter {
       `<dl>${rows.map(([k, v]) => `<dt>${h(k)}</dt><dd>${v}</dd>`).join('')}</dl>` +
       (errors ? `<h2>Run errors</h2>${errors}` : '') +
       (failures ? `<h2>Failed tests</h2><ul class="failures">${failures}</ul>` : '') +
+      this.readiness() +
       (sections ? `<h2>Plugin sections</h2>${sections}` : '') +
       '</section>'
     )
+  }
+
+  /** The readiness ledger, when the run asked for it (`--readiness`), as the other reporters show it. */
+  private readiness(): string {
+    const ledger = this.run.readiness
+    if (!ledger || !this.run.config?.readiness) return ''
+    const rows = [...ledger.practices, ...ledger.other].map(
+      (p) => `<tr class="${h(p.status)}"><td>${h(p.stage ?? '—')}</td><td title="${h(p.title)}">${h(p.id)}</td><td>${h(p.status)}</td><td>${p.coverage.map((c) => h(`${c.test} (${c.check}: ${c.verdict})`)).join('<br>')}</td></tr>`,
+    )
+    const stages = ledger.stages.map((s) => `${s.stage} ${s.automated}/${s.practices}`).join(' · ')
+    return `<h2>Readiness ${h(ledger.score)}/${h(ledger.maxScore)}</h2><p>${h(stages)}; ${h(ledger.checks)} check records counted</p><table class="readiness"><thead><tr><th>stage</th><th>practice</th><th>status</th><th>covered by</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   }
 
   /** CSS-only filters: radio buttons and `:has()` rules in the style sheet; no script. */

@@ -37,6 +37,7 @@ body:has(#show-checks:checked) .test:not(.has-checks),body:has(#show-checks:chec
 table{border-collapse:collapse;margin:.3rem 0;font-size:.9em}th,td{border:1px solid var(--line);padding:.1rem .5rem;text-align:left;font-weight:400}th{color:var(--muted)}
 .figures{display:flex;flex-wrap:wrap;gap:.8rem}.figure{margin:.3rem 0;max-width:100%;overflow-x:auto}.figure figcaption{font-weight:600;margin-bottom:.2rem}
 .figure svg{max-width:100%;height:auto}.note{color:var(--muted);font-size:.85em;margin:.1rem 0}.warning{color:var(--warn);font-size:.85em}
+.readiness tr.automated td:nth-child(3){color:var(--pass)}.readiness tr.failing td:nth-child(3){color:var(--fail)}.readiness tr.missing td:nth-child(3){color:var(--muted)}
 .failures{margin:.2rem 0}.failures a{color:var(--fail)}
 footer{margin-top:2rem;color:var(--muted);font-size:.85em}
 @media print{.filters{display:none}details{display:block}}

@@ -103,6 +103,7 @@ t.test('a real run: live and replayed from JSON, drawn in Chromium', { skip: noB
     const text = await page.locator('body').innerText()
     t.match(text, /mltest: 1 passed, 2 failed, 1 skipped, 1 todo, 1 inconclusive/, 'the closing line')
     t.match(text, /Seed\s+5/)
+    t.notMatch(text, /Readiness \d/, 'no readiness ledger unless asked for')
     t.match(text, /mltest run --seed 5/, 'the replay command')
     t.match(text, /Node v\d+/, 'the environment')
     t.match(text, /- Expected\s+- 1\s*\n\+ Received\s+\+ 1/, 'the equality diff')
@@ -131,11 +132,13 @@ t.test('a real run: live and replayed from JSON, drawn in Chromium', { skip: noB
 
 t.test('readable without JavaScript', { skip: noBrowser }, async (t) => {
   const dir = t.testdir()
-  cli(['run', '--seed', '5', '--reporter', `html:${dir}/run.html`], FIXTURE)
+  cli(['run', '--seed', '5', '--readiness', '--reporter', `html:${dir}/run.html`], FIXTURE)
   const context = await (await getBrowser()).newContext({ javaScriptEnabled: false })
   const page = await context.newPage()
   await page.goto(`file://${dir}/run.html`)
   t.match(await page.locator('body').innerText(), /predicted vs observed mpg/)
+  t.match(await page.locator('#summary').innerText(), /Readiness 0\/4\s+development 1\/4/, 'with --readiness, the ledger (data-slices automated, model-unit-test failing)')
+  t.equal(await page.locator('table.readiness tr.failing td[title]').textContent(), 'model-unit-test')
   t.ok((await page.locator('figure.figure svg').count()) >= 3, 'figures are there as SVG')
   await context.close()
 })
