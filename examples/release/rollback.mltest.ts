@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { expect, test } from 'mltest'
-import { openRegistry, recordProvenance, rollbackDrill } from 'mltest/release'
+import { checkProvenance, openRegistry, recordProvenance, rollbackDrill } from 'mltest/release'
 import { loadPenguins, PENGUINS_FILE, trainClassifier, writeModel, type TrainParams } from './penguin-classifier.ts'
 
 const penguins = loadPenguins()
@@ -31,9 +31,10 @@ async function releasedRegistry(dir: string, goldenOf = (outputs: number[][]) =>
   for (const [version, params] of VERSIONS) {
     const model = trainClassifier(penguins, params)
     const path = writeModel(join(dir, `penguins-${version}.onnx`), model)
-    const { manifest } = recordProvenance({ model: path, data: [PENGUINS_FILE], params: { ...params }, metrics: { ...model.metrics } })
+    recordProvenance({ model: path, data: [PENGUINS_FILE], params: { ...params }, metrics: { ...model.metrics } })
     const golden = { inputs: model.sample, outputs: goldenOf(await outputsOf(path, model.sample)) }
-    registry.register(version, path, { ...manifest }, { golden, latencyBudgetMs: 50 })
+    // The registry copies the model with the provenance manifest beside it.
+    registry.register(version, path, undefined, { golden, latencyBudgetMs: 50 })
   }
   registry.setCurrent('2024-06-01')
   return registry
@@ -41,6 +42,9 @@ async function releasedRegistry(dir: string, goldenOf = (outputs: number[][]) =>
 
 test('the rollback drill passes and leaves the current version in place', async (t) => {
   const registry = await releasedRegistry(t.tmpdir())
+  // The version a rollback would serve is the one its manifest describes, from code HEAD contains.
+  const previous = registry.previous()!
+  expect(checkProvenance(previous.modelPath, { manifest: join(previous.dir, 'manifest.json') }).verdict).toBe('pass')
   const drill = await rollbackDrill({ registry })
   expect([drill.from, drill.to]).toEqual(['2024-06-01', '2024-05-01'])
   expect(drill.golden?.mismatchedRows).toBe(0)

@@ -4,6 +4,7 @@
  *
  *   const registry = openRegistry('.mltest/registry')
  *   registry.register('v1', 'model.onnx', manifest, { golden: { inputs, outputs }, latencyBudgetMs: 5 })
+ *   registry.register('v2', 'model.onnx')   // the manifest recordProvenance wrote beside the model
  *   registry.setCurrent('v1')
  *   registry.current()?.modelPath    // the registered copy of the model
  *   registry.previous()              // the version registered just before current (rollback target)
@@ -22,6 +23,7 @@ import { basename, join, resolve } from 'node:path'
 import { z } from 'mltest/plugin'
 import { readJsonFile, writeJsonAtomic } from './_internals/json-file.ts'
 import { ReleaseFileError } from './_internals/release-file-error.ts'
+import { manifestPathFor, readManifest } from './provenance.ts'
 
 /** Recorded inputs and the outputs this version gave on them, to check a rollback against. */
 export interface GoldenOutputs {
@@ -63,7 +65,11 @@ export interface PointerRecord {
 
 export interface Registry {
   readonly dir: string
-  register(version: string, modelPath: string, manifest: Record<string, unknown>, options?: RegisterOptions): RegisteredVersion
+  /**
+   * Copies the model file into the registry with its manifest (default: the provenance manifest
+   * beside the model, `<model>.provenance.json`, which must then exist) and options.
+   */
+  register(version: string, modelPath: string, manifest?: object, options?: RegisterOptions): RegisteredVersion
   versions(): RegisteredVersion[]
   get(version: string): RegisteredVersion
   has(version: string): boolean
@@ -116,10 +122,14 @@ class FileRegistry implements Registry {
     }
   }
 
-  register(version: string, modelPath: string, manifest: Record<string, unknown>, options: RegisterOptions = {}): RegisteredVersion {
+  register(version: string, modelPath: string, given?: object, options: RegisterOptions = {}): RegisteredVersion {
     checkVersionName(version)
     const source = resolve(modelPath)
     if (!existsSync(source) || !statSync(source).isFile()) throw new TypeError(`registry.register("${version}"): model file ${source} does not exist`)
+    if (given === undefined && !existsSync(manifestPathFor(source))) {
+      throw new TypeError(`registry.register("${version}"): no manifest given and none beside the model (${manifestPathFor(source)}); record one with recordProvenance({ model }) or pass it`)
+    }
+    const manifest = (given ?? readManifest(manifestPathFor(source))) as Record<string, unknown>
     if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
       throw new TypeError(`registry.register("${version}"): the manifest must be a JSON object (e.g. what recordProvenance returns), got ${Array.isArray(manifest) ? 'an array' : typeof manifest}`)
     }

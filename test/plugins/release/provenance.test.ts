@@ -6,7 +6,7 @@ import { readFileSync, rmSync, writeFileSync, copyFileSync, appendFileSync } fro
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { checkProvenance, readManifest, recordProvenance, ReleaseFileError } from '../../../plugins/release/index.ts'
+import { checkProvenance, openRegistry, readManifest, recordProvenance, ReleaseFileError } from '../../../plugins/release/index.ts'
 import { buildMlp } from '../../fixtures/models/mlp-model.ts'
 import { git, gitProject, tempDir, write } from './git-project.ts'
 
@@ -157,4 +157,18 @@ t.test('a corrupt manifest: one line naming the file, left untouched', async (t)
     t.equal(readFileSync(manifestPath, 'utf8'), bad, 'left as it was')
   }
   t.match(failure(() => checkProvenance(model, { repo: dir, requireclean: true } as never)), /checkProvenance: unknown option "requireclean" — did you mean "requireClean"\?/)
+})
+
+t.test('a registered version keeps its provenance: the registry copy checks against its manifest', async (t) => {
+  const { dir, model, data } = project(t)
+  recordProvenance({ model, data: [data], params: { lr: 0.01 }, repo: dir })
+  const registry = openRegistry(join(dir, 'models', 'registry'))
+  const version = registry.register('v1', model) // the manifest beside the model
+  t.same(version.manifest, readManifest(`${model}.provenance.json`))
+  const registered = { manifest: join(version.dir, 'manifest.json'), repo: dir }
+  t.equal(checkProvenance(version.modelPath, registered).verdict, 'pass', 'the copy has the recorded hash; data paths resolve from the project root')
+  appendFileSync(version.modelPath, 'x')
+  t.match(failure(() => checkProvenance(version.modelPath, registered)), /model .*versions\/v1\/mlp\.onnx changed since it was recorded/, 'a registered copy altered later fails')
+  const bare = write(dir, 'models/bare.onnx', 'bytes')
+  t.match(failure(() => registry.register('v2', bare)), /no manifest given and none beside the model \(.*bare\.onnx\.provenance\.json\); record one with recordProvenance/)
 })
