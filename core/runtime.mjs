@@ -65,11 +65,15 @@ export function unloadablePackage(specifier, feature) {
 
 /**
  * The fix to suggest when an installed package fails to load: rebuilding it for this
- * platform on Node; on Deno, a native addon refused by Deno needs Node instead.
+ * platform on Node; on Deno, the permission Deno asked for (onnxruntime-node needs
+ * --allow-ffi), or Node for a native addon Deno refuses.
  * @param {string} specifier
  * @param {unknown} error
  */
 export function loadFailureFix(specifier, error) {
-  if (isDeno && /native addon/i.test(String(/** @type {Error} */ (error)?.message))) return `Deno cannot load this native addon; run this part of the suite on Node`
+  const message = String(/** @type {Error} */ (error)?.message)
+  const permission = /Requires (\w+) access/.exec(message)?.[1]
+  if (isDeno && permission) return `grant Deno that permission: deno run --allow-${permission} (or -A) ...`
+  if (isDeno && /native addon/i.test(message)) return `Deno cannot load this native addon; run this part of the suite on Node`
   return `reinstall it for this platform: npm rebuild ${specifier}`
 }

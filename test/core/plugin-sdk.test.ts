@@ -28,7 +28,9 @@ export function importsOf(source: string): string[] {
 
 /** Why `specifier`, imported from `file`, crosses the SDK boundary (undefined: it does not). */
 export function boundaryViolation(file: string, specifier: string): string | undefined {
-  if (specifier.startsWith('mltest/') && specifier !== 'mltest/plugin') {
+  // mltest/runtime is for entry files that run before TypeScript can load (a plugin's own
+  // worker thread or child process): it loads TypeScript the way this runtime needs.
+  if (specifier.startsWith('mltest/') && specifier !== 'mltest/plugin' && specifier !== 'mltest/runtime') {
     const area = relative(REPO, file).split('/').slice(0, 2).join('/')
     // A plugin may import its own public entry through the package name.
     if (!area.startsWith('plugins/') || specifier !== `mltest/${area.slice('plugins/'.length)}`) return `imports ${specifier}; use mltest or mltest/plugin`
@@ -65,6 +67,8 @@ t.test('the boundary check catches what it is meant to catch', async (t) => {
   t.match(boundaryViolation(plugin, '../../parity/_internals/tolerance.ts'), /outside its own plugin plugins\/onnx/)
   t.match(boundaryViolation(reporter, 'mltest/stability'), /use mltest or mltest\/plugin/)
   t.equal(boundaryViolation(plugin, 'mltest/plugin'), undefined)
+  t.equal(boundaryViolation(plugin, 'mltest/runtime'), undefined)
+  t.match(boundaryViolation(plugin, '../../../core/runtime.mjs'), /core-internal path core\/runtime\.mjs/)
   t.equal(boundaryViolation(plugin, 'mltest'), undefined)
   t.equal(boundaryViolation(plugin, './feeds.ts'), undefined)
   t.equal(boundaryViolation(plugin, 'onnxruntime-node'), undefined)

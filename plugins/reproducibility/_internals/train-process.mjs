@@ -1,12 +1,10 @@
 // Entry of the child process that trains one run of checkReproducible with
-// isolation: 'separate-processes'. Registers tsx (ESM and CJS) before loading any
-// TypeScript, says it is ready, trains once on the request the parent sends, replies and
-// leaves.
-import { register as registerCjs } from 'tsx/cjs/api'
-import { register } from 'tsx/esm/api'
+// isolation: 'separate-processes'. Makes TypeScript loadable (mltest/runtime: natively on
+// Deno, tsx on Node) before loading any, says it is ready, trains once on the request the
+// parent sends, replies and leaves.
+import { loadTypeScript } from 'mltest/runtime'
 
-register()
-registerCjs()
+await loadTypeScript()
 const { trainInThisWorker } = await import('./worker-task.ts')
 process.once('message', async (request) => {
   const { message } = await trainInThisWorker(request)
