@@ -170,7 +170,8 @@ export function checkDrift(options: CheckDriftOptions): DriftSummary {
     checkMethodFits(CHECK, m, v)
     const threshold = TEST_METHODS.includes(m) ? undefined : (o.threshold ?? DEFAULT_THRESHOLDS[m])
     const measuredFeature = measureFeature(v, m, chosen, threshold, bins)
-    return calibrated ? calibrate(measuredFeature, v, bins, alpha, resamples, deriveSeed(seed, CHECK, v.feature)) : measuredFeature
+    // A feature too thin to test stays inconclusive: calibrating it would read as a pass.
+    return calibrated && measuredFeature.untestable === undefined ? calibrate(measuredFeature, v, bins, alpha, resamples, deriveSeed(seed, CHECK, v.feature)) : measuredFeature
   })
   const { features, tests } = decide(measured, alpha, correction, calibrated)
   const report: DriftReport = { features, referenceRows: o.reference.length, currentRows: o.current.length, alpha, correction, tests, calibrated, seed }

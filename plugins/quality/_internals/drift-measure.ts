@@ -142,7 +142,7 @@ export function calibrate(m: MeasuredFeature, values: FeatureValues, bins: numbe
   const ref = values.reference as (number | string)[]
   const nRef = ref.length
   const nCur = values.current.length
-  const observed = Number.isNaN(m.statistic) ? statisticOf(m.method, m.kind, ref, values.current, bins) : m.statistic
+  const observed = m.statistic
   const draw = (n: number) => Array.from({ length: n }, () => ref[rng.int(0, nRef - 1)]!)
   const nulls: number[] = []
   let atLeast = 0
@@ -154,7 +154,6 @@ export function calibrate(m: MeasuredFeature, values: FeatureValues, bins: numbe
   }
   return {
     ...m,
-    untestable: undefined,
     statistic: observed,
     threshold: quantile(nulls, 1 - alpha),
     pValue: (1 + atLeast) / (resamples + 1),

@@ -233,6 +233,9 @@ t.test('too few rows to tell is inconclusive, never a pass', async (t) => {
   const rare = await inTest(() => checkDrift({ reference: ['a', 'b', 'c'], current: ['a', 'b', 'd'] }))
   t.equal(rare.result?.verdict, 'inconclusive')
   t.match(rare.checks[0]!.reason, 'too few rows for a chi-squared test')
+  // ... and calibrating it does not turn it into a pass.
+  const rareCalibrated = await inTest(() => checkDrift({ reference: ['a', 'b', 'c'], current: ['a', 'b', 'd'], calibrate: true }))
+  t.equal(rareCalibrated.result?.verdict, 'inconclusive')
 })
 
 t.test('PSI, Jensen-Shannon and Wasserstein with fixed thresholds; the calibrated mode replaces the guess', async (t) => {
