@@ -56,11 +56,12 @@ t.test('first run, accept, an unacknowledged upgrade, accept again', async (t) =
     [['release', 'approve', '--baseline', 'deps.json', '--reason', 'x'], /unknown subcommand "approve" \(known: accept\)/],
     [['release', 'accept', '--baseline', 'deps.json', '--file', 'gone.csv', '--reason', 'x'], /cannot track files that do not exist: gone\.csv/],
   ]
-  for (const [args, pattern] of usage) {
-    const r = await runCli(dir, args)
+  // None of them writes anything, so they run side by side.
+  const results = await Promise.all(usage.map(([args]) => runCli(dir, args)))
+  results.forEach((r, i) => {
     t.equal(r.code, 2, `${r.command} exits 2`)
-    t.match(r.stderr, pattern)
-  }
+    t.match(r.stderr, usage[i]![1])
+  })
   t.equal(readFileSync(baseline, 'utf8'), before, 'no usage error touched the baseline')
 
   const accepted = await runCli(dir, ['release', 'accept', '--baseline', 'deps.json', '--reason', 'ort 1.30: golden outputs identical', '--by', 'Grace'])
