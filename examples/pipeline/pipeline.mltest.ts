@@ -34,8 +34,10 @@ async function registryServingV1(dir: string, features: Features): Promise<Regis
   const model = await trainClassifier(holdout(features).train, PREVIOUS_SEED)
   const path = join(dir, 'v1', 'model.onnx')
   await exportToOnnx(model, { path, inputName: 'x', outputName: 'probs' })
+  recordProvenance({ model: path, params: { seed: PREVIOUS_SEED, epochs: 15, units: 8 } })
   const golden = features.x.slice(0, 16)
-  registry.register('v1', path, { trainedWith: { seed: PREVIOUS_SEED } }, { golden: { inputs: golden, outputs: await onnxOutputs(path, golden) }, latencyBudgetMs: 20 })
+  // The manifest recordProvenance wrote beside the model goes into the registry with it.
+  registry.register('v1', path, undefined, { golden: { inputs: golden, outputs: await onnxOutputs(path, golden) }, latencyBudgetMs: 20 })
   registry.setCurrent('v1')
   return registry
 }
@@ -90,7 +92,7 @@ test('penguin classifier release pipeline', async (t) => {
         const traffic = writeTraffic(join(dir, 'traffic.jsonl'), features.x)
         const canary = await checkCanary({ current: registry.current()!.modelPath, candidate: path, traffic, maxDisagreement: 0.05, maxPredictionDrift: 0.05, maxLatencyRatio: 2 })
         const golden = features.x.slice(0, 16)
-        registry.register('v2', path, { trainedWith: { seed: CANDIDATE_SEED } }, { golden: { inputs: golden, outputs: await onnxOutputs(path, golden) }, latencyBudgetMs: 20 })
+        registry.register('v2', path, undefined, { golden: { inputs: golden, outputs: await onnxOutputs(path, golden) }, latencyBudgetMs: 20 })
         registry.setCurrent('v2')
         return { registry, disagreement: canary.disagreement.observed }
       },
