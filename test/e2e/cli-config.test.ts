@@ -186,7 +186,7 @@ t.test('usage errors exit 2 with a message naming the problem', async (t) => {
   await usageError(t, runs.missingPath, /^mltest: path not found: no-such-folder — pass an existing file, folder or glob$/m)
   await usageError(t, runs.badTag, /^mltest: invalid --tag expression "slow and": .* — use tag names with and, or, not/m)
   await usageError(t, runs.badGrep, /^mltest: invalid --grep pattern "\(": not a valid regular expression/m)
-  await usageError(t, runs.unknownReporter, /^mltest: reporter "nope" could not be loaded \(.*\) — use a built-in name \(console, junit, json, tap, github\), a path to a module, or an installed package$/m)
+  await usageError(t, runs.unknownReporter, /^mltest: reporter "nope" could not be loaded \(.*\) — use a built-in name \(console, junit, json, tap, github, html\), a path to a module, or an installed package$/m)
   await usageError(t, runs.missingReporter, /^mltest: reporter "\.\/missing-reporter\.ts" could not be loaded/m)
   await usageError(t, runs.noReporter, /^mltest: reporter "\.\/no-reporter\.ts" exports no reporter — export default a factory/m)
   await usageError(t, runs.badWorkers, /^mltest: --workers must be an integer >= 1 \(got "0"\)$/m)
