@@ -118,7 +118,6 @@ export function checkDependencies(options: CheckDependenciesOptions): Dependenci
     `${check}: ${summary}\n  since the baseline ${baselinePath} (${acceptedText})\n${table}${more}\n` +
       `  Review them; when they are intended, acknowledge them (the baseline records who, when and why):\n` +
       `    ${acceptCommand(baselinePath, files, fileListChanged, lockfileOption, 'why these changes are safe')}`,
-    { expected: { packages: baseline.packages, files: baseline.files }, actual: { packages: now.packages, files: now.files } },
   )
 }
 

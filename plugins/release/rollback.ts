@@ -122,9 +122,9 @@ export async function rollbackDrill(options: RollbackDrillOptions): Promise<Roll
     await step('switch pointer', () => {
       registry.setCurrent(previous.version)
       switched = true
-      const now = registry.current()?.version
-      if (now !== previous.version) throw new Error(`the pointer reads ${now} after being set to ${previous.version}`)
-      return now
+      const reads = registry.current()?.version
+      if (reads !== previous.version) throw new Error(`the pointer reads ${reads} after being set to ${previous.version}`)
+      return reads
     }, (v) => `current → ${v}`)
     const predictor = switched
       ? await step('load', () => loadModel(registry.current()!.modelPath, previous.version, parsed.load), () => `${previous.modelPath.slice(previous.dir.length + 1)} loaded`)
