@@ -202,6 +202,20 @@ t.test('checkStability: no figure when the property holds; the shrunk counterexa
   await assertDrawn(t, record)
 })
 
+t.test('checkStability: when fn throws there is no output to draw, and the note says so', async (t) => {
+  const picky = (x: TensorValue<'float32'>) => {
+    if (x.data.some((v) => Math.abs(v) > 100)) throw new RangeError('input out of range')
+    return x.data
+  }
+  const fail = await inTest(() => checkStability(picky, { inputs: arb.tensor({ shape: [4] }), runs: 50 }))
+  const [f] = fail.checks[0]!.figures!
+  t.equal(((f!.spec as Spec).vconcat as Spec[]).length, 1, 'the counterexample alone')
+  t.match(f!.note, /^broken: fn threw RangeError: input out of range; .*; fn threw, so there is no output$/)
+  const rows = ((f!.spec as Spec).vconcat[0].data.values as Spec[])
+  t.ok(rows.some((r) => r.status !== 'zero' && (r.mark !== '' || Math.abs(r.height) > 100)), 'the out-of-range element is highlighted')
+  await assertDrawn(t, fail.checks[0]!)
+})
+
 t.test('checkStability on tfjs: tf.log of a tensor that reaches 0 shows -∞ in the output', async (t) => {
   const fail = await inTest(() => checkStability((x: tf.Tensor) => tf.log(x), { inputs: arb.tfTensor({ shape: [2, 3], min: 0, max: 4 }), runs: 50 }))
   const record = fail.checks[0]!
