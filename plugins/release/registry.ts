@@ -252,7 +252,10 @@ class FileRegistry implements Registry {
   }
 }
 
-/** Opens (without creating anything yet) the registry in `dir`; the folder is made on the first register. */
+/**
+ * Opens (without creating anything yet) the registry in `dir`, relative to the current folder
+ * (where mltest runs); the folder is made on the first register.
+ */
 export function openRegistry(dir = '.mltest/registry'): Registry {
   return new FileRegistry(dir)
 }
