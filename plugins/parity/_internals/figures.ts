@@ -6,8 +6,7 @@
  * - checkModelParity: reference vs other output, one point per output element, with the
  *   tolerance band, thinned to at most 2,000 points (every point out of tolerance first).
  */
-import { describeTolerance, evenlySpaced, figure, formatNumber, isClose, type CheckFigure, type FigureJson, type Tolerance } from 'mltest/plugin'
-import { binFractions, describeBinning, quantileBinning } from './distances.ts'
+import { binFractions, describeBinning, describeTolerance, evenlySpaced, figure, formatNumber, isClose, quantileBinning, type CheckFigure, type FigureJson, type Tolerance } from 'mltest/plugin'
 import type { FeatureSample } from './feature-samples.ts'
 import type { FeatureDistributionSkew } from './measure-distribution.ts'
 import type { FeatureSkew, SkewSummary } from './skew-accumulator.ts'
