@@ -163,21 +163,40 @@ type Which = 'precision' | 'recall' | 'f1'
 
 function averaged(fn: string, which: Which, yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ClassificationOptions): number {
   const [t, p] = labelPair(fn, yTrue, yPred)
+  if (options.labels && (options.average ?? 'binary') !== 'binary') return combine(which, options.average!, classCounts(fn, t, p, options.labels), options.zeroDivision)
+  const { labels, matrix } = countMatrix(fn, t, p, undefined)
+  return averagedFromMatrix(fn, which, labels, matrix, options)
+}
+
+/**
+ * The same score from a confusion matrix over `labels` (rows true, columns predicted), as a
+ * bootstrap resample gives it: a label with no row and no column counts as absent, exactly
+ * as it would be from the resample's own labels.
+ */
+export function averagedFromMatrix(fn: string, which: Which, labels: readonly Label[], matrix: readonly (readonly number[])[], options: ClassificationOptions): number {
   const average = options.average ?? 'binary'
-  const z = options.zeroDivision
-  let labels = options.labels
+  const actual = matrix.map((row) => row.reduce((a, b) => a + b, 0))
+  const predicted = labels.map((_, j) => matrix.reduce((a, row) => a + row[j]!, 0))
+  const present = labels.flatMap((label, i) => (actual[i]! + predicted[i]! > 0 ? [i] : []))
+  let keep = present
   if (average === 'binary') {
-    const present = sortedLabels(fn, ['yTrue', t], ['yPred', p])
+    const presentLabels = present.map((i) => labels[i]!)
     if (present.length > 2) {
       throw new RangeError(`${fn}: yTrue and yPred hold ${present.length} classes but average is 'binary'; pass average 'macro', 'micro' or 'weighted'`)
     }
-    const positive = defaultPositive(fn, present, options.posLabel)
-    if (!present.includes(positive) && present.length >= 2) {
-      throw new RangeError(`${fn}: posLabel ${JSON.stringify(positive)} is not a label; it should be one of ${present.map((l) => JSON.stringify(l)).join(', ')}`)
+    const positive = defaultPositive(fn, presentLabels, options.posLabel)
+    if (!presentLabels.includes(positive) && present.length >= 2) {
+      throw new RangeError(`${fn}: posLabel ${JSON.stringify(positive)} is not a label; it should be one of ${presentLabels.map((l) => JSON.stringify(l)).join(', ')}`)
     }
-    labels = [positive]
+    const at = labels.indexOf(positive)
+    if (at < 0) return combine(which, 'macro', { labels: [positive], tp: [0], predicted: [0], actual: [0] }, options.zeroDivision)
+    keep = [at]
   }
-  const counts = classCounts(fn, t, p, labels)
+  const counts: Counts = { labels: keep.map((i) => labels[i]!), tp: keep.map((i) => matrix[i]![i]!), predicted: keep.map((i) => predicted[i]!), actual: keep.map((i) => actual[i]!) }
+  return combine(which, average === 'binary' ? 'macro' : average, counts, options.zeroDivision)
+}
+
+function combine(which: Which, average: Average, counts: Counts, z: ZeroDivision | undefined): number {
   if (average === 'micro') {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
     const micro: Counts = { labels: ['micro'], tp: [sum(counts.tp)], predicted: [sum(counts.predicted)], actual: [sum(counts.actual)] }
@@ -346,28 +365,50 @@ export interface Metric {
    * the Wilson score interval, which stays honest on a slice the model gets entirely right.
    */
   counts?(yTrue: readonly unknown[], yPred: readonly unknown[]): [successes: number, trials: number]
+  /**
+   * For a metric of predicted labels that a confusion matrix determines: the metric from the
+   * matrix (rows true, columns predicted, over sorted `labels`). The bootstrap then counts a
+   * resample's pairs instead of recomputing from arrays (about 20 times faster).
+   */
+  fromConfusion?(labels: readonly Label[], matrix: readonly (readonly number[])[]): number
 }
 
 type Fn = (t: readonly unknown[], p: readonly unknown[]) => number
-const labelMetric = (name: string, f: Fn, higherIsBetter = true): Metric => ({ name, input: 'labels', higherIsBetter, compute: f })
-const avg = (g: typeof f1, average: Average): Fn => (t, p) => g(t as Label[], p as Label[], { average })
+type FromMatrix = NonNullable<Metric['fromConfusion']>
+const labelMetric = (name: string, f: Fn, fromConfusion: FromMatrix): Metric => ({ name, input: 'labels', higherIsBetter: true, compute: f, fromConfusion })
+const avgMetric = (name: string, which: Which, average: Average): Metric =>
+  labelMetric(name, (t, p) => averaged(name, which, t as Label[], p as Label[], { average }), (labels, matrix) => averagedFromMatrix(name, which, labels, matrix, { average }))
+const trace = (m: readonly (readonly number[])[]) => m.reduce((a, row, i) => a + row[i]!, 0)
+const total = (m: readonly (readonly number[])[]) => m.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0)
+function balancedFromMatrix(_: readonly Label[], m: readonly (readonly number[])[]): number {
+  let sum = 0
+  let classes = 0
+  m.forEach((row, i) => {
+    const support = row.reduce((a, b) => a + b, 0)
+    if (support > 0) {
+      sum += row[i]! / support
+      classes++
+    }
+  })
+  return sum / classes
+}
 
 /** The metrics checks accept by name; precision/recall/f1 alone are binary (positive class 1 or true). */
 export const METRICS = {
-  accuracy: { ...labelMetric('accuracy', (t, p) => accuracy(t as Label[], p as Label[])), counts: (t, p) => [accuracy(t as Label[], p as Label[]) * t.length, t.length] },
-  balancedAccuracy: labelMetric('balancedAccuracy', (t, p) => balancedAccuracy(t as Label[], p as Label[])),
-  precision: labelMetric('precision', avg(precision, 'binary')),
-  precisionMacro: labelMetric('precisionMacro', avg(precision, 'macro')),
-  precisionMicro: labelMetric('precisionMicro', avg(precision, 'micro')),
-  precisionWeighted: labelMetric('precisionWeighted', avg(precision, 'weighted')),
-  recall: labelMetric('recall', avg(recall, 'binary')),
-  recallMacro: labelMetric('recallMacro', avg(recall, 'macro')),
-  recallMicro: labelMetric('recallMicro', avg(recall, 'micro')),
-  recallWeighted: labelMetric('recallWeighted', avg(recall, 'weighted')),
-  f1: labelMetric('f1', avg(f1, 'binary')),
-  f1Macro: labelMetric('f1Macro', avg(f1, 'macro')),
-  f1Micro: labelMetric('f1Micro', avg(f1, 'micro')),
-  f1Weighted: labelMetric('f1Weighted', avg(f1, 'weighted')),
+  accuracy: { ...labelMetric('accuracy', (t, p) => accuracy(t as Label[], p as Label[]), (_, m) => trace(m) / total(m)), counts: (t, p) => [accuracy(t as Label[], p as Label[]) * t.length, t.length] },
+  balancedAccuracy: labelMetric('balancedAccuracy', (t, p) => balancedAccuracy(t as Label[], p as Label[]), balancedFromMatrix),
+  precision: avgMetric('precision', 'precision', 'binary'),
+  precisionMacro: avgMetric('precisionMacro', 'precision', 'macro'),
+  precisionMicro: avgMetric('precisionMicro', 'precision', 'micro'),
+  precisionWeighted: avgMetric('precisionWeighted', 'precision', 'weighted'),
+  recall: avgMetric('recall', 'recall', 'binary'),
+  recallMacro: avgMetric('recallMacro', 'recall', 'macro'),
+  recallMicro: avgMetric('recallMicro', 'recall', 'micro'),
+  recallWeighted: avgMetric('recallWeighted', 'recall', 'weighted'),
+  f1: avgMetric('f1', 'f1', 'binary'),
+  f1Macro: avgMetric('f1Macro', 'f1', 'macro'),
+  f1Micro: avgMetric('f1Micro', 'f1', 'micro'),
+  f1Weighted: avgMetric('f1Weighted', 'f1', 'weighted'),
   rocAuc: { name: 'rocAuc', input: 'scores', higherIsBetter: true, compute: (t, p) => rocAuc(t as Label[], p as number[]) },
   logLoss: { name: 'logLoss', input: 'scores', higherIsBetter: false, compute: (t, p) => logLoss(t as Label[], p as number[]) },
   brierScore: { name: 'brierScore', input: 'scores', higherIsBetter: false, compute: (t, p) => brierScore(t as Label[], p as number[]) },

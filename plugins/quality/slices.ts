@@ -8,7 +8,8 @@
  * when it has fewer rows than `minSliceSize`.
  */
 import { CheckFailure, deriveSeed, figure, formatNumber, formatTable, parseCheckOptions, recordCheck, z } from 'mltest/plugin'
-import { bootstrapMetric, bootstrapSeed, DEFAULT_RESAMPLES, pick } from './_internals/bootstrap.ts'
+import { bootstrapConfusion, bootstrapMetric, bootstrapSeed, DEFAULT_RESAMPLES, pick } from './_internals/bootstrap.ts'
+import { sortedLabels, type Label } from './_internals/metric-inputs.ts'
 import { combineVerdicts, intervalText, intervalVerdict, levelText, type IntervalVerdict } from './_internals/intervals.ts'
 import { arrayOption, confidenceOption, functionOption, metricOption, rowsOption } from './_internals/option-schemas.ts'
 import { groupRows, sliceLabels, type Row, type SliceBy } from './_internals/slice-rows.ts'
@@ -138,7 +139,9 @@ export async function checkSlices<R extends object>(options: CheckSlicesOptions<
   const direction = metric.higherIsBetter ? 'min' : 'max'
   const method = metric.counts ? 'Wilson score' : 'percentile bootstrap'
   const bootstrap = (t: unknown[], p: unknown[], label: string) => {
-    if (!metric.counts) return bootstrapMetric(t, p, (a, b) => metric.compute(a, b), { seed: deriveSeed(seed, label), resamples, confidence })
+    const options = { seed: deriveSeed(seed, label), resamples, confidence }
+    if (metric.fromConfusion && !metric.counts) return bootstrapConfusion(t as Label[], p as Label[], sortedLabels(CHECK, ['labels', t as Label[]], ['predictions', p as Label[]]), metric.fromConfusion, options)
+    if (!metric.counts) return bootstrapMetric(t, p, (a, b) => metric.compute(a, b), options)
     const [successes, trials] = metric.counts(t, p)
     return { ...wilsonInterval(Math.round(successes), trials, confidence), valid: resamples }
   }

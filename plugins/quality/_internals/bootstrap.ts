@@ -148,3 +148,27 @@ export function pairedBootstrap<T, P>(
   }, options)
   return { ...interval, metricA: metric([...yTrue], [...predA]), metricB: metric([...yTrue], [...predB]) }
 }
+
+/**
+ * Bootstrap interval of a metric that a confusion matrix determines: rows are coded once as
+ * (true, predicted) pairs over `labels`, and each resample only counts pairs, so a resample
+ * costs O(n) integer increments instead of a metric recomputed from arrays.
+ */
+export function bootstrapConfusion<L>(
+  yTrue: readonly L[],
+  yPred: readonly L[],
+  labels: readonly L[],
+  fromConfusion: (labels: readonly L[], matrix: number[][]) => number,
+  options: BootstrapOptions,
+): BootstrapInterval {
+  const k = labels.length
+  const index = new Map<L, number>(labels.map((label, i) => [label, i]))
+  const codes = Uint32Array.from(yTrue, (t, i) => index.get(t)! * k + index.get(yPred[i]!)!)
+  const counts = new Float64Array(k * k)
+  const matrixOf = () => Array.from({ length: k }, (_, r) => Array.from(counts.subarray(r * k, r * k + k)))
+  return bootstrapInterval(yTrue.length, (idx) => {
+    counts.fill(0)
+    for (let i = 0; i < idx.length; i++) counts[codes[idx[i]!]!]!++
+    return fromConfusion(labels, matrixOf())
+  }, options)
+}
