@@ -7,3 +7,4 @@ export declare const heapLimitSignal: 'SIGABRT' | 'SIGTRAP'
 export declare const runtimeLimits: { threadHeapLimit?: string }
 export declare function unloadablePackage(specifier: string, feature: string): string | undefined
 export declare function loadFailureFix(specifier: string, error: unknown): string
+export declare function missingPermissions(extra?: Record<string, string>): string | undefined

@@ -77,3 +77,27 @@ export function loadFailureFix(specifier, error) {
   if (isDeno && /native addon/i.test(message)) return `Deno cannot load this native addon; run this part of the suite on Node`
   return `reinstall it for this platform: npm rebuild ${specifier}`
 }
+
+/** Deno permissions every mltest command needs: files, environment, system facts (CPUs, memory). */
+const BASE_PERMISSIONS = ['read', 'write', 'env', 'sys']
+
+/** @param {string} name */
+function granted(name) {
+  return globalThis.Deno.permissions.querySync({ name }).state === 'granted'
+}
+
+/**
+ * On Deno, the one-line error for missing permissions (undefined when all are granted, and
+ * always on Node): the base ones every command needs, plus `extra` (e.g. `run` for
+ * --isolate process, which starts child processes), each with what needs it.
+ * @param {Record<string, string>} [extra] permission → what needs it
+ */
+export function missingPermissions(extra = {}) {
+  if (!isDeno) return undefined
+  const base = BASE_PERMISSIONS.filter((name) => !granted(name))
+  const more = Object.entries(extra).filter(([name]) => !granted(name))
+  if (base.length === 0 && more.length === 0) return undefined
+  const flags = [...base, ...more.map(([name]) => name)].map((name) => `--allow-${name}`).join(' ')
+  const reasons = [...(base.length ? ['every mltest command needs --allow-read --allow-write --allow-env --allow-sys'] : []), ...more.map(([name, what]) => `${what} needs --allow-${name}`)].join('; ')
+  return `${runtimeLabel} was not given ${flags} (${reasons}) — run deno run -A --node-modules-dir=manual ..., or add ${flags} (docs/guide/deno.md lists each plugin's permissions)`
+}

@@ -16,7 +16,7 @@ import { describeIssue, undeclaredKeys, unknownKeysMessage } from '../options/de
 import { PluginRegistrationError, registerPlugins } from '../plugin-host.ts'
 import { coerceFlagText, optionFields } from '../plugin-options.ts'
 import type { Reporter, ReporterFactory } from '../reporter.ts'
-import { runtimeLimits } from '../runtime.mjs'
+import { missingPermissions, runtimeLimits } from '../runtime.mjs'
 import { randomRunSeed } from '../seed.ts'
 import { parseTagExpression, TagExpressionError } from '../tag-expression.ts'
 import { parseReporterSpec, type ReporterSpec } from './reporter-host.ts'
@@ -161,6 +161,8 @@ export function resolveConfig(cwd: string, configFile: string | undefined, confi
     }
   }
   if (values.workerHeapLimitMb !== undefined && values.isolate !== 'process' && runtimeLimits.threadHeapLimit) throw new UsageError(runtimeLimits.threadHeapLimit)
+  const permissionProblem = values.isolate === 'process' ? missingPermissions({ run: '--isolate process (it starts child processes)' }) : undefined
+  if (permissionProblem) throw new UsageError(permissionProblem)
   const reporters = (values.reporters as Array<string | Reporter>).map((r) => (typeof r === 'string' ? parseReporterSpec(r) : r))
   return {
     ...(values as object),
