@@ -125,6 +125,11 @@ t.test("KS 'auto' switches to asymptotic above 10,000 rows per side, as scipy", 
   // Where scipy takes the Durbin matrix (n x^1.5 <= 1.4) Pelz–Good stands in: agreement to 1e-6 there.
   // kstwo.sf(0.003, 5000) = 1 - kstwo.cdf = 0.99999999... (the p-value is ~1 in that whole region)
   t.ok(kolmogorovSf(5000, 0.003) > 0.999999, 'Durbin region: p-value ~1')
+  // Effective sizes <= 140 (a sample over 10,000 rows against one of ~141 or fewer): scipy uses
+  // small-n algorithms there, the check Pelz–Good: within 1e-4 absolute of scipy.stats.kstwo.sf.
+  for (const [n, d, p] of [[20, 0.2, 0.352720173623415], [20, 0.3, 0.04306706665851623], [50, 0.15, 0.19026366518248072]] as const) {
+    t.ok(Math.abs(kolmogorovSf(n, d) - p) < 1e-4, `kstwo.sf(${d}, ${n}) within 1e-4 of scipy's ${p}`)
+  }
 })
 
 t.test('chi-squared homogeneity, PSI, Jensen-Shannon, Wasserstein-1 against scipy and hand-worked values', async (t) => {
