@@ -213,7 +213,7 @@ export function pelzGoodCdf(n: number, x: number): number {
  * `_kolmogn(n, x, cdf=False)` for its large-n path (n > 140): Ruben–Gambino's exact edges,
  * 0 for n x² >= 370, 2 · smirnov for n x² >= 2.2, else 1 - CDF. The one difference: where
  * scipy takes the CDF from the Durbin matrix (n <= 100,000 and n x^1.5 <= 1.4, i.e. a
- * p-value above ~0.99) this takes Pelz–Good's expansion, which agrees there to ~1e-6.
+ * p-value above ~0.92) this takes Pelz–Good's expansion, which agrees there within 3e-6.
  * For n <= 140 scipy uses other exact algorithms (an asymptotic n_e <= 140 only arises when
  * the smaller sample has at most ~141 rows and the larger over 10,000); Pelz–Good is used
  * for them too, within 1e-4 absolute of scipy (checked at n 20, 50, 100, 140).
