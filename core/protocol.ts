@@ -171,6 +171,8 @@ export interface FileTask {
   update?: boolean
   /** Test ids already reported by an earlier attempt at this file (resume after a crash). */
   skipIds: string[]
+  /** `--failed-first`: full names of tests to run before the file's others (their describes move first too). */
+  runFirst?: string[]
   /**
    * `--bail N`: `left` failed tests this file may still have before it skips the rest (the
    * run's budget when the task started; other files may spend it meanwhile). Absent without

@@ -36,6 +36,8 @@ export interface PassOptions {
   announceConfig: boolean
   /** A per-file `--grep` (watch's "rerun failed" narrows each file to its failed tests). */
   grepFor?(file: string): string | undefined
+  /** Full names of a file's tests to run before its others (`--failed-first`). */
+  runFirstFor?(file: string): readonly string[] | undefined
   /** Aborted (reason: `SIGINT` or `SIGTERM`) to stop the pass; its result is marked interrupted. */
   interrupt?: AbortSignal
 }
@@ -82,6 +84,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     listOnly: config.list,
     update: config.update,
     skipIds,
+    ...(options.runFirstFor?.(file)?.length ? { runFirst: [...options.runFirstFor(file)!] } : {}),
     pluginOptions: config.pluginOptions,
     color: config.color,
   })

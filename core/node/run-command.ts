@@ -12,6 +12,7 @@ import type { ShardSpec } from '../reporter.ts'
 import { builtinReporters } from '../../reporters/index.ts'
 import { changedFilesSince, selectAffected } from './changed.ts'
 import { discoverTestFiles } from './discovery.ts'
+import { planFailedFirst } from './last-failed.ts'
 import { createPool, executePass, exitCodeOf, reportMinReadiness } from './execute-pass.ts'
 import { cancelledReason, INTERRUPT_EXIT_CODES, RunInterruption } from './interrupt.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
@@ -67,13 +68,18 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
     const { createRng, deriveSeed } = await import('../seed.ts')
     files = createRng(deriveSeed(config.seed, 'file-order')).shuffle(files)
   }
+  // --last-failed / --failed-first, after --changed and --shard so every shard narrows its own files.
+  const failures = planFailedFirst(config, files, config.lastFailed ? 'only' : config.failedFirst ? 'first' : undefined, (line) => process.stderr.write(`mltest: ${line}\n`))
+  files = failures.files
   const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
   const pool = files.length > 0 ? createPool(config, workers) : undefined
   const interruption = new RunInterruption()
   let outcome
   try {
-    outcome = await executePass({ config, files, pool, workers, host, shard: selection.shard, announceConfig: true, interrupt: interruption.abortSignal })
+    outcome = await executePass({
+      config, files, pool, workers, host, shard: selection.shard, announceConfig: true, interrupt: interruption.abortSignal, grepFor: failures.grepFor, runFirstFor: failures.runFirstFor,
+    })
   } finally {
     await pool?.close()
     interruption.dispose()
@@ -84,8 +90,11 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   }
 
   const { run } = outcome
+  failures.record(run.files)
   const s = run.summary
   const anyTests = s.passed + s.failed + s.skipped + s.todo + s.inconclusive > 0
+  // --last-failed whose remembered tests were all deleted or renamed: they are forgotten now, and that is no error.
+  if (!anyTests && failures.narrowed) note ??= '--last-failed: the tests that failed last time no longer exist (deleted or renamed) — forgotten; the next run with --last-failed runs all tests'
   if (note) process.stderr.write(`mltest: ${note}\n`)
   const noTests = !anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard
   if (noTests) {

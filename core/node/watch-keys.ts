@@ -35,6 +35,8 @@ export function listenForKeys(stdin: NodeJS.ReadStream, onKey: (key: string) => 
     close() {
       lines.close()
       stdin.pause()
+      // A paused pipe still holds the event loop open: without this, `q` on a piped stdin left the process running.
+      ;(stdin as { unref?: () => void }).unref?.()
     },
   }
 }

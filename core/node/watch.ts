@@ -14,6 +14,7 @@ import { builtinReporters } from '../../reporters/index.ts'
 import { discoverTestFiles } from './discovery.ts'
 import { createPool, executePass } from './execute-pass.ts'
 import { ImportGraph } from './import-graph.ts'
+import { planFailedFirst } from './last-failed.ts'
 import { createReporters, ReporterHost } from './reporter-host.ts'
 import type { ResolvedConfig } from './resolve-config.ts'
 import { checkSetupFiles } from './run-command.ts'
@@ -42,9 +43,13 @@ export async function watchTests(config: ResolvedConfig, paths: string[], cwd: s
   const pass = async (files: string[], narrowToFailed = false) => {
     const host = new ReporterHost(createReporters(config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
     activeHost = host
-    const grepFor = narrowToFailed ? (file: string) => namesPattern(failed.get(file)) : undefined
-    const { run } = await executePass({ config, files, pool, workers, host, announceConfig: firstPass, grepFor })
+    // The first pass starts with the tests that failed last time (only them with --last-failed); every pass records its failures.
+    const startMode = firstPass ? (config.lastFailed ? 'only' : 'first') : undefined
+    const memory = planFailedFirst(config, files, startMode, (line) => out(`mltest watch: ${line}`), { quietWhenNone: !config.lastFailed })
+    const grepFor = narrowToFailed ? (file: string) => namesPattern(failed.get(file)) : memory.grepFor
+    const { run } = await executePass({ config, files: memory.files, pool, workers, host, announceConfig: firstPass, grepFor, runFirstFor: memory.runFirstFor })
     firstPass = false
+    memory.record(run.files, narrowToFailed ? (file) => failed.get(file) ?? undefined : undefined)
     for (const file of run.files) {
       const names = file.tests.filter((t) => t.state === 'failed').map((t) => t.fullName)
       if (file.errors.length) failed.set(file.file, null)

@@ -113,6 +113,20 @@ export const CONFIG_OPTIONS = {
     description: `fail the run when the readiness score (automated practices of the weakest stage, 0 to ${MAX_READINESS_SCORE}) is below n`,
     flag: { spec: '--min-readiness <n>', kind: 'number' },
   }),
+  lastFailed: spec({
+    schema: (z) => z.boolean(),
+    config: false,
+    description: 'run only the tests that failed last time (remembered in .mltest/last-failed.json); all tests when none did',
+    default: false,
+    flag: { spec: '--last-failed', kind: 'boolean' },
+  }),
+  failedFirst: spec({
+    schema: (z) => z.boolean(),
+    config: false,
+    description: 'run the tests that failed last time first, then the rest',
+    default: false,
+    flag: { spec: '--failed-first', kind: 'boolean' },
+  }),
   list: spec({ schema: (z) => z.boolean(), config: false, description: 'collect and print the tests with their tags, run nothing', default: false, flag: { spec: '--list', kind: 'boolean', only: 'run' } }),
   color: spec({
     schema: (z) => z.boolean(),

@@ -17,7 +17,7 @@ import { captureConsole } from './context.ts'
 import { EventSink } from './event-sink.ts'
 import { FileFixtures } from './fixtures.ts'
 import { ExclusiveWaiter } from './exclusive-waiter.ts'
-import { describeTests, shuffleTree, type Meta } from './select-tests.ts'
+import { describeTests, moveFirst, shuffleTree, type Meta } from './select-tests.ts'
 import { serializeError } from './serialize-error.ts'
 import { lateStrayErrorOf, listenForStrayErrors, startFileScope, type FileStrayErrors } from './stray-errors.ts'
 import { prefixed, runAttempts } from './test-attempt.ts'
@@ -131,6 +131,7 @@ class FileRun {
 
   private collect(root: SuiteNode): void {
     if (this.task.shuffle) shuffleTree(root, createRng(deriveSeed(this.task.seed, this.relFile, 'order')))
+    if (this.task.runFirst?.length) moveFirst(root, new Set(this.task.runFirst))
     this.metas = describeTests(root, this.task, this.relFile)
     this.sink.push(['collected', [...this.metas.values()].filter((m) => m.selected).map((m) => m.collected)])
   }

@@ -67,6 +67,18 @@ export function describeTests(root: SuiteNode, task: FileTask, relFile: string):
   return metas
 }
 
+/** `--failed-first`: moves the tests named (full names), and the describes holding them, before their siblings; the order stands otherwise. */
+export function moveFirst(suite: SuiteNode, fullNames: ReadonlySet<string>, path: string[] = []): boolean {
+  const first: SuiteNode['children'] = []
+  const rest: SuiteNode['children'] = []
+  for (const child of suite.children) {
+    const hit = child.kind === 'suite' ? moveFirst(child, fullNames, [...path, child.name]) : fullNames.has([...path, child.name].join(' > '))
+    ;(hit ? first : rest).push(child)
+  }
+  suite.children = [...first, ...rest]
+  return first.length > 0
+}
+
 export function shuffleTree(suite: SuiteNode, rng: ReturnType<typeof createRng>): void {
   suite.children = rng.shuffle(suite.children)
   for (const child of suite.children) if (child.kind === 'suite') shuffleTree(child, rng)
