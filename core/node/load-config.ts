@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { UserConfig } from '../config.ts'
 import { CONFIG_OPTIONS } from '../options/config-options.ts'
 import { describeIssue } from '../options/describe-issue.ts'
+import { fieldAt } from '../options/zod-introspect.ts'
 import { UsageError } from './usage-error.ts'
 
 export const CONFIG_NAMES = ['mltest.config.ts', 'mltest.config.mts', 'mltest.config.js', 'mltest.config.mjs']
@@ -51,7 +52,10 @@ export async function loadConfigFile(path: string): Promise<UserConfig> {
   const parsed = schema.safeParse(config)
   if (!parsed.success) {
     const label = (keyPath: ReadonlyArray<PropertyKey>) => `key "${keyPath.join('.')}"`
-    throw new UsageError(`${basename(path)}: ${describeIssue(parsed.error.issues[0]!, config, label, Object.keys(schema.shape), schema)} — fix it in ${path}`)
+    const issue = parsed.error.issues[0]!
+    // An unknown key inside an object option (e.g. coverage.thresholds) is matched against that object's keys.
+    const known = Object.keys(fieldAt(schema, issue.path)?.shape ?? schema.shape)
+    throw new UsageError(`${basename(path)}: ${describeIssue(issue, config, label, known, schema)} — fix it in ${path}`)
   }
   return parsed.data as UserConfig
 }

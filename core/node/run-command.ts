@@ -73,6 +73,8 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   files = failures.files
   const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
+  // Before the pool: its workers read where to write coverage when they start (core/node/coverage.ts).
+  const coverage = files.length > 0 && !config.list && (config.collectCoverage || config.coverage.enabled) ? (await import('./coverage.ts')).startCoverage(config) : undefined
   const pool = files.length > 0 ? createPool(config, workers) : undefined
   const interruption = new RunInterruption()
   let outcome
@@ -111,12 +113,14 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
     process.stdout.write(`${summaryLine(s)}\n`)
   }
   reportMinReadiness(run)
+  const coverageBreaches = coverage ? await coverage.report() : []
+  for (const line of coverageBreaches) process.stderr.write(`mltest: ${line}\n`)
   if (interruption.signal) {
     const cancelled = run.files.reduce((n, f) => n + f.tests.filter((t) => t.state === 'skipped' && t.reason === cancelledReason(interruption.signal!)).length, 0)
     process.stderr.write(`mltest: interrupted by ${interruption.signal}: ${cancelled} test${cancelled === 1 ? '' : 's'} cancelled, ${run.notRun.length} file${run.notRun.length === 1 ? '' : 's'} not started\n`)
     return INTERRUPT_EXIT_CODES[interruption.signal]
   }
-  return noTests ? 1 : exitCodeOf(run, host.errors)
+  return noTests || coverageBreaches.length > 0 ? 1 : exitCodeOf(run, host.errors)
 }
 
 function writesToFile(spec: ResolvedConfig['reporters'][number]): boolean {

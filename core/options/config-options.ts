@@ -39,6 +39,16 @@ function spec<const T extends OptionSpec<any>>(s: T): T {
 
 export const DEFAULT_INCLUDE = ['**/*.mltest.ts']
 export const DEFAULT_TIMEOUT_MS = 30_000
+/** Coverage report formats (monocart-coverage-reports' istanbul reports). */
+export const COVERAGE_REPORTERS = ['text-summary', 'lcov', 'cobertura', 'json-summary', 'html', 'json', 'text'] as const
+export const DEFAULT_COVERAGE = {
+  enabled: false,
+  reporters: ['text-summary', 'lcov', 'cobertura', 'json-summary', 'html'] as Array<(typeof COVERAGE_REPORTERS)[number]>,
+  include: [] as string[],
+  exclude: [] as string[],
+  dir: 'coverage',
+  thresholds: {} as { lines?: number; branches?: number; functions?: number; statements?: number },
+}
 
 export const CONFIG_OPTIONS = {
   include: spec({ schema: (z) => z.array(z.string()), description: 'globs of test files, relative to the config folder', default: DEFAULT_INCLUDE, summary: true }),
@@ -126,6 +136,30 @@ export const CONFIG_OPTIONS = {
     description: 'run the tests that failed last time first, then the rest',
     default: false,
     flag: { spec: '--failed-first', kind: 'boolean' },
+  }),
+  collectCoverage: spec({
+    schema: (z) => z.boolean(),
+    config: false,
+    description: 'collect V8 coverage from every worker, mapped to the TypeScript sources; reports in coverage.dir (coverage.enabled in the config)',
+    default: false,
+    flag: { spec: '--coverage', kind: 'boolean', only: 'run' },
+  }),
+  coverage: spec({
+    schema: (z) => {
+      const percent = z.number().min(0).max(100)
+      return z
+        .object({
+          enabled: z.boolean().default(DEFAULT_COVERAGE.enabled),
+          reporters: z.array(z.enum(COVERAGE_REPORTERS)).default(DEFAULT_COVERAGE.reporters),
+          include: z.array(z.string()).default(DEFAULT_COVERAGE.include),
+          exclude: z.array(z.string()).default(DEFAULT_COVERAGE.exclude),
+          dir: z.string().min(1).default(DEFAULT_COVERAGE.dir),
+          thresholds: z.object({ lines: percent, branches: percent, functions: percent, statements: percent }).partial().strict().default(DEFAULT_COVERAGE.thresholds),
+        })
+        .strict()
+    },
+    description: 'coverage: { enabled, reporters, include, exclude (globs of source files, relative to the config folder), dir, thresholds: { lines, branches, functions, statements } in % }',
+    default: DEFAULT_COVERAGE,
   }),
   list: spec({ schema: (z) => z.boolean(), config: false, description: 'collect and print the tests with their tags, run nothing', default: false, flag: { spec: '--list', kind: 'boolean', only: 'run' } }),
   color: spec({

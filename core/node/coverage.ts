@@ -1,0 +1,115 @@
+/**
+ * `mltest run --coverage`: the main thread's side. It gives the workers a folder to write
+ * their V8 coverage to (`core/worker/coverage.ts` takes it after every file, in threads and
+ * in child processes alike), and when the run ends merges it with monocart-coverage-reports,
+ * which maps it back to the TypeScript through tsx's inline source maps and writes the
+ * reports (text-summary to the console; lcov, cobertura, json-summary, html in
+ * `coverage.dir`). Thresholds are checked on the merged summary: one line per breach.
+ *
+ * Loaded only when coverage is on, and it loads monocart only when the run ends.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative, resolve, sep } from 'node:path'
+import picomatch from 'picomatch'
+import type { CoverageReportOptions, CoverageResults } from 'monocart-coverage-reports'
+import { importOptional } from '../optional-dependency.ts'
+import { isDeno, runtimeLabel } from '../runtime.mjs'
+import type { ResolvedConfig } from './resolve-config.ts'
+import { UsageError } from './usage-error.ts'
+
+type Settings = ResolvedConfig['coverage']
+type Metric = keyof Settings['thresholds']
+
+const METRICS: Metric[] = ['lines', 'branches', 'functions', 'statements']
+/** The environment variable the workers read (core/worker/coverage.ts). */
+const DIR_VARIABLE = 'MLTEST_COVERAGE_DIR'
+const MLTEST_ROOT = resolve(new URL('../../', import.meta.url).pathname)
+/** Where each report format writes, for the closing line. */
+const REPORT_FILES: Record<string, string> = { lcov: 'lcov.info', cobertura: 'cobertura-coverage.xml', 'json-summary': 'coverage-summary.json', html: 'index.html', json: 'coverage-final.json' }
+const ISTANBUL_NAMES: Record<string, string> = { lcov: 'lcovonly' }
+
+export interface CoverageRun {
+  /** Merges what the workers wrote, writes the reports; resolves to one message per breached threshold. */
+  report(): Promise<string[]>
+}
+
+/**
+ * Which source files count, relative to the root: `include` (all when empty) minus
+ * `exclude`, and never node_modules, mltest's own files or the test files (`config.include`).
+ */
+export function coverageFilter(config: ResolvedConfig): (sourcePath: string) => boolean {
+  const { include, exclude } = config.coverage
+  const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : () => true
+  const isExcluded = picomatch(['**/node_modules/**', ...config.include, ...exclude], { dot: true })
+  const own = ['core', 'plugins', 'reporters', 'bin'].map((folder) => join(MLTEST_ROOT, folder) + sep)
+  return (sourcePath) => {
+    const absolute = resolve(config.rootDir, sourcePath)
+    if (own.some((folder) => absolute.startsWith(folder))) return false
+    const path = relative(config.rootDir, absolute).split(sep).join('/')
+    return isIncluded(path) && !isExcluded(path)
+  }
+}
+
+/** Starts a coverage run: the workers created after this call collect. A usage error on Deno. */
+export function startCoverage(config: ResolvedConfig): CoverageRun {
+  if (isDeno) {
+    throw new UsageError(`--coverage is not supported on ${runtimeLabel}: mltest collects coverage through node:inspector sessions in its workers, which Deno does not provide — run the coverage job on Node (npx mltest run --coverage)`)
+  }
+  const settings = config.coverage
+  const rawDir = mkdtempSync(join(tmpdir(), 'mltest-coverage-'))
+  process.env[DIR_VARIABLE] = rawDir
+  return {
+    async report() {
+      delete process.env[DIR_VARIABLE]
+      try {
+        const summary = await writeReports(config, rawDir)
+        return summary ? breaches(settings.thresholds, summary) : []
+      } finally {
+        rmSync(rawDir, { recursive: true, force: true })
+      }
+    },
+  }
+}
+
+async function writeReports(config: ResolvedConfig, rawDir: string): Promise<CoverageResults['summary'] | undefined> {
+  const settings = config.coverage
+  const { CoverageReport } = await importOptional<typeof import('monocart-coverage-reports')>('monocart-coverage-reports', { feature: 'mltest run --coverage', unwrapKey: 'CoverageReport' })
+  const outputDir = resolve(config.rootDir, settings.dir)
+  mkdirSync(outputDir, { recursive: true })
+  const options: CoverageReportOptions = {
+    name: 'mltest coverage',
+    outputDir,
+    baseDir: config.rootDir,
+    reports: settings.reporters.map((name) => ISTANBUL_NAMES[name] ?? name),
+    sourceFilter: coverageFilter(config),
+    logging: 'error',
+    clean: true,
+    cleanCache: true,
+  }
+  const report = new CoverageReport(options)
+  for (const file of readdirSync(rawDir).filter((name) => name.endsWith('.json'))) {
+    const { result } = JSON.parse(readFileSync(join(rawDir, file), 'utf8')) as { result: unknown[] }
+    await report.add(result)
+  }
+  const results = await report.generate()
+  // monocart's cache of the added data, not a report.
+  rmSync(join(outputDir, '.cache'), { recursive: true, force: true })
+  const written = settings.reporters.filter((name) => REPORT_FILES[name]).map((name) => join(settings.dir, REPORT_FILES[name]!))
+  if (written.length > 0) process.stdout.write(`mltest: coverage reports: ${written.join(', ')}\n`)
+  return results?.summary
+}
+
+/** One line per metric below its threshold, e.g. `coverage: lines 62.5% is below the threshold 90% (5 of 8 covered)`. */
+export function breaches(thresholds: Settings['thresholds'], summary: CoverageResults['summary']): string[] {
+  const lines: string[] = []
+  for (const metric of METRICS) {
+    const threshold = thresholds[metric]
+    if (threshold === undefined) continue
+    const { covered, total, pct } = summary[metric]
+    // istanbul counts nothing to cover as 100%.
+    const percent = typeof pct === 'number' ? pct : 100
+    if (percent < threshold) lines.push(`coverage: ${metric} ${percent}% is below the threshold ${threshold}% (${covered} of ${total} covered) — add tests for the uncovered code or lower coverage.thresholds.${metric}`)
+  }
+  return lines
+}
