@@ -37,6 +37,8 @@ export function listenForKeys(stdin: NodeJS.ReadStream, onKey: (key: string) => 
       stdin.pause()
       // A paused pipe still holds the event loop open: without this, `q` on a piped stdin left the process running.
       ;(stdin as { unref?: () => void }).unref?.()
+      // Deno keeps a paused stdin pipe open, and the process with it, until it is destroyed.
+      stdin.destroy()
     },
   }
 }
