@@ -9,6 +9,8 @@
  *   - mltest       files import from 'mltest' (node_modules/mltest is a symlink to this repo)
  *   - node --test  files use node:test + node:assert, run as `node --import tsx --test <files>`
  *   - vitest       files import from 'vitest', run as `vitest run --pool threads`
+ *   - mltest on Deno  the mltest suite again, the CLI run by `deno run -A --node-modules-dir=manual`
+ *                  (the npm package deno, node_modules/.bin/deno; skipped when absent)
  * and, as the floor, one plain node process that imports every node:test file with tsx.
  * vitest@3 is installed once into bench/.work/vitest/ (gitignored) and reused on reruns.
  *
@@ -18,7 +20,8 @@
  * otherwise the script stops with the runner's output.
  *
  * Run:  node bench/runner-overhead.mjs [--files 200 --tests 5 --reps 3 --skip vitest,node,floor]
- *       [--mltest-args="--workers 1"]   extra arguments for `mltest run`
+ *       [--mltest-args="--workers 1"]   extra arguments for `mltest run` (Node and Deno)
+ *       --skip deno   leaves out mltest on Deno
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -54,7 +57,7 @@ const reps = positiveInt('reps')
 const skip = new Set(flags.skip.split(',').map((s) => s.trim()).filter(Boolean))
 const expectedTests = fileCount * testsPerFile
 for (const name of skip) {
-  if (!['mltest', 'vitest', 'node', 'floor'].includes(name)) fail(`--skip got unknown runner "${name}" — use a comma-separated list of mltest, vitest, node, floor`)
+  if (!['mltest', 'deno', 'vitest', 'node', 'floor'].includes(name)) fail(`--skip got unknown runner "${name}" — use a comma-separated list of mltest, deno, vitest, node, floor`)
 }
 
 function positiveInt(name) {
@@ -155,22 +158,41 @@ function buildRunners() {
   const nodeDir = join(suiteDir, 'node')
   const nodeFiles = writeProject(nodeDir, flavours.node)
 
-  if (!skip.has('mltest')) {
+  const deno = join(repoDir, 'node_modules', '.bin', 'deno')
+  if (!skip.has('deno') && !existsSync(deno)) {
+    console.log(`mltest on Deno skipped: ${deno} is missing (npm install --save-dev deno)`)
+    skip.add('deno')
+  }
+  const extra = flags['mltest-args'].split(/\s+/).filter(Boolean)
+  if (!skip.has('mltest') || !skip.has('deno')) {
     const dir = join(suiteDir, 'mltest')
     writeProject(dir, flavours.mltest)
     mkdirSync(join(dir, 'node_modules'), { recursive: true })
     symlinkSync(repoDir, join(dir, 'node_modules', 'mltest'), 'dir')
-    const extra = flags['mltest-args'].split(/\s+/).filter(Boolean)
+  }
+  const mltestCount = (out) => {
+    const m = /^mltest: (\d+) passed, (\d+) failed, (\d+) skipped/m.exec(out)
+    if (!m) return 'no final "mltest: N passed, N failed, N skipped" line'
+    if (m[2] !== '0' || m[3] !== '0') return `summary line says ${m[0]}`
+    return Number(m[1])
+  }
+  if (!skip.has('deno')) {
+    const dir = join(suiteDir, 'mltest')
+    runners.push({
+      name: 'mltest on Deno',
+      version: spawnSync(deno, ['--version'], { encoding: 'utf8' }).stdout.split(' (')[0],
+      cwd: dir,
+      argv: [deno, 'run', '-A', '--node-modules-dir=manual', join(repoDir, 'bin', 'mltest.mjs'), 'run', 'tests', '--no-color', ...extra],
+      count: mltestCount,
+    })
+  }
+  if (!skip.has('mltest')) {
+    const dir = join(suiteDir, 'mltest')
     runners.push({
       name: 'mltest',
       cwd: dir,
       argv: [process.execPath, join(repoDir, 'bin', 'mltest.mjs'), 'run', 'tests', '--no-color', ...extra],
-      count(out) {
-        const m = /^mltest: (\d+) passed, (\d+) failed, (\d+) skipped/m.exec(out)
-        if (!m) return 'no final "mltest: N passed, N failed, N skipped" line'
-        if (m[2] !== '0' || m[3] !== '0') return `summary line says ${m[0]}`
-        return Number(m[1])
-      },
+      count: mltestCount,
     })
   }
   if (!skip.has('vitest')) {
@@ -274,7 +296,7 @@ for (let rep = 1; rep <= reps; rep++) {
 }
 
 console.log('\ncommands:')
-for (const runner of runners) console.log(`  ${runner.name}${runner.version ? ` (vitest ${runner.version})` : ''}: ${show(runner)}`)
+for (const runner of runners) console.log(`  ${runner.name}${runner.version ? ` (${runner.name === 'vitest' ? 'vitest ' : ''}${runner.version})` : ''}: ${show(runner)}`)
 console.log(`\nmedian wall time over ${reps} rep(s):`)
 const medians = new Map(runners.map((r) => [r.name, median(times.get(r.name))]))
 for (const [name, m] of medians) {
@@ -283,10 +305,11 @@ for (const [name, m] of medians) {
 const ml = medians.get('mltest')
 if (ml !== undefined) {
   // Per-rep ratios pair runs made seconds apart, so they show how much the noise moves them.
-  for (const other of ['vitest', 'node --test', 'floor (1 process)']) {
+  for (const other of ['mltest on Deno', 'vitest', 'node --test', 'floor (1 process)']) {
     if (!medians.has(other)) continue
     const perRep = times.get('mltest').map((s, i) => (s / times.get(other)[i]).toFixed(3)).join(', ')
-    console.log(`  mltest/${other.split(' ')[0]}`.padEnd(20) + ` ${(ml / medians.get(other)).toFixed(3).padStart(8)} x   (ratio of medians; per rep: ${perRep})`)
+    const label = other === 'mltest on Deno' ? 'mltest Node/Deno' : `mltest/${other.split(' ')[0]}`
+    console.log(`  ${label}`.padEnd(20) + ` ${(ml / medians.get(other)).toFixed(3).padStart(8)} x   (ratio of medians; per rep: ${perRep})`)
   }
   if (medians.has('vitest')) console.log(`goal mltest <= 0.1x vitest threads: ${ml / medians.get('vitest') <= 0.1 ? 'met' : 'NOT met'}`)
 }
