@@ -141,6 +141,42 @@ t.test('checkComplexity on cars: a complex model that only adds parameters fails
   t.match(reg.error?.message, 'linear regression trained by the check on 300 train rows')
 })
 
+t.test('a real tfjs model as the candidate: a trained network passes against the majority class, a diverged one fails', async (t) => {
+  const tf = await import('@tensorflow/tfjs')
+  await tf.setBackend('cpu')
+  const raw = cars.map((c) => [c.Weight_in_lbs, c.Horsepower!, c.Displacement, c.Acceleration])
+  const scale = standardiser(raw.filter((_, i) => i % 2 === 1))
+  const rows = raw.map(scale.apply)
+  const labels = cars.map((c) => (c.Miles_per_Gallon! >= 25 ? 1 : 0))
+  const train = rows.filter((_, i) => i % 2 === 1)
+  const evaluation = { data: rows.filter((_, i) => i % 2 === 0), labels: labels.filter((_, i) => i % 2 === 0) }
+  async function trained(learningRate: number): Promise<ComplexityModel> {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    })
+    model.compile({ optimizer: tf.train.sgd(learningRate), loss: 'binaryCrossentropy' })
+    const x = tf.tensor2d(train)
+    const y = tf.tensor2d(labels.filter((_, i) => i % 2 === 1), [train.length, 1])
+    await model.fit(x, y, { epochs: 30, batchSize: 32, shuffle: false, verbose: 0 })
+    tf.dispose([x, y])
+    return {
+      name: `tfjs 4-8-1, sgd ${learningRate}`,
+      parameters: model.countParams(),
+      predict: (batch) => tf.tidy(() => Array.from((model.predict(tf.tensor2d(batch)) as import('@tensorflow/tfjs').Tensor).dataSync(), (p) => (p >= 0.5 ? 1 : 0))),
+    }
+  }
+  const good = await inTest(async () => checkComplexity({ candidate: await trained(0.1), baseline: 'majority', ...evaluation, metric: 'accuracy', tax: 0.01 }))
+  t.equal(good.error, undefined, String(good.error?.message))
+  t.equal(good.result?.candidate.parameters, 4 * 8 + 8 + 8 + 1, 'countParams of the real model')
+  t.equal(good.result?.verdict, 'pass', 'a trained network beats the majority class')
+  // A learning rate of 1000 throws the weights far out: the network collapses to one class or worse.
+  const diverged = await inTest(async () => checkComplexity({ candidate: await trained(1000), baseline: 'majority', ...evaluation, metric: 'accuracy', tax: 0.01 }))
+  t.match(diverged.error?.message, 'tfjs 4-8-1, sgd 1000 does not pay for its complexity')
+})
+
 t.test('errors name the field', async (t) => {
   const rows = [[1, 2], [3, 4], [5, 6]]
   const model = fixed([0, 1, 0], 10, 'm')
