@@ -130,6 +130,9 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
   if (o.group.length !== n) throw new RangeError(`${CHECK}: group has ${o.group.length} values but predictions has ${n}; pass one group per prediction`)
   const present = truth ? sortedLabels(CHECK, ['predictions', preds], ['labels', truth]) : sortedLabels(CHECK, ['predictions', preds])
   const positive = defaultPositive(CHECK, present, o.posLabel as Label | undefined)
+  if (!present.includes(positive)) {
+    throw new RangeError(`${CHECK}: the favourable outcome ${JSON.stringify(positive)} is neither predicted nor a label; set posLabel to one of ${present.map((l) => JSON.stringify(l)).join(', ')}`)
+  }
   const metrics = [...(o.metrics ?? (['demographicParityDifference', 'disparateImpact', ...(truth ? ['equalizedOddsDifference'] : [])] as FairnessMetricName[]))]
   const needing = metrics.filter((m) => NEEDS_LABELS.has(m))
   if (needing.length > 0 && !truth) throw new TypeError(`${CHECK}: ${needing.join(' and ')} compare true and false positive rates, which need "labels" (the true label of each row)`)

@@ -130,7 +130,13 @@ export async function checkSlices<R extends object>(options: CheckSlicesOptions<
   const labels = Array.from(o.labels)
   if (labels.length !== o.data.length) throw new RangeError(`${CHECK}: labels has ${labels.length} values but data has ${o.data.length} rows; pass one label per row`)
   const predictions = await predictionsOf(CHECK, o, o.data)
-  const overallValue = metric.compute(labels, predictions) // errors on bad input (NaN, wrong kinds) name the field
+  let overallValue: number
+  try {
+    overallValue = metric.compute(labels, predictions)
+  } catch (error) {
+    // The metric names its inputs yTrue and yPred; say which options those are.
+    throw new TypeError(`${CHECK}: ${(error as Error).message} (yTrue is option "labels", yPred the predictions)`, { cause: error })
+  }
   const bins = o.bins ?? 4
   const minSliceSize = o.minSliceSize ?? 30
   const confidence = o.confidence ?? 0.95

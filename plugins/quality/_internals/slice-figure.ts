@@ -7,9 +7,12 @@ import { figure, type CheckFigure, type FigureJson } from 'mltest/plugin'
 interface SlicePoint { slice: string; n: number; value: number; lower: number; upper: number; verdict: string }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
+const MAX_SLICES = 150
 
 export function slicesFigure(metric: string, slices: readonly SlicePoint[], o: { threshold?: number; gapLimit?: number; overall: number; level: string; method: string }): CheckFigure {
-  const values: FigureJson[] = slices.map((s) => ({ slice: `${s.slice} (n=${s.n})`, value: finite(s.value), lower: finite(s.lower), upper: finite(s.upper), verdict: s.verdict }))
+  // Slices come worst first; a figure of thousands of slices would be unreadable and over the size cap.
+  const shown = slices.slice(0, MAX_SLICES)
+  const values: FigureJson[] = shown.map((s) => ({ slice: `${s.slice} (n=${s.n})`, value: finite(s.value), lower: finite(s.lower), upper: finite(s.upper), verdict: s.verdict }))
   const rules: FigureJson[] = [{ rule: 'overall', x: o.overall }]
   if (o.threshold !== undefined) rules.push({ rule: 'threshold', x: o.threshold })
   if (o.gapLimit !== undefined) rules.push({ rule: 'overall − gap', x: o.gapLimit })
@@ -32,5 +35,5 @@ export function slicesFigure(metric: string, slices: readonly SlicePoint[], o: {
       { data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative' }, color: { field: 'rule', type: 'nominal', legend: { title: 'rule' } } } },
     ],
     resolve: { scale: { color: 'independent' } },
-  }, `Error bars: the ${o.method} interval of each slice; slices under minSliceSize have none. Dashed rules: the overall metric and the limits a slice must clear.`)
+  }, `${slices.length > MAX_SLICES ? `The worst ${MAX_SLICES} of ${slices.length} slices shown. ` : ''}Error bars: the ${o.method} interval of each slice; slices under minSliceSize have none. Dashed rules: the overall metric and the limits a slice must clear.`)
 }

@@ -132,7 +132,7 @@ t.test('checkSlices: inputs that cannot be judged are errors naming the field', 
   tt.rejects(checkSlices({ ...base, sliceBy: 'Island' }), /checkSlices: slice column "Island" is empty \(no row has a value for it\); check the column name \(columns: species, island/)
   tt.rejects(checkSlices({ ...base, labels: species.slice(1) }), /labels has 332 values but data has 333 rows/)
   tt.rejects(checkSlices({ ...base, predict: undefined, predictions: species.slice(2) }), /predictions has 331 values but data has 333 rows/)
-  tt.rejects(checkSlices({ ...base, metric: 'rmse', predict: undefined, labels: rows.map((r) => r.bodyMass), predictions: rows.map((r, i) => (i === 5 ? Number.NaN : r.bodyMass)) }), /rmse: yPred\[5\] is NaN/)
+  tt.rejects(checkSlices({ ...base, metric: 'rmse', predict: undefined, labels: rows.map((r) => r.bodyMass), predictions: rows.map((r, i) => (i === 5 ? Number.NaN : r.bodyMass)) }), /checkSlices: rmse: yPred\[5\] is NaN; every value must be a finite number .* \(yTrue is option "labels", yPred the predictions\)/)
   tt.rejects(checkSlices({ ...base, treshold: 0.8 } as never), /checkSlices: unknown option "treshold" — did you mean "threshold"\?/)
   tt.rejects(checkSlices({ ...base, threshold: undefined }), /pass a "threshold" \(e.g. 0.8\), a "maxGapToOverall"/)
   tt.rejects(checkSlices({ ...base, metric: 'acuracy' as never }), /option "metric" is "acuracy", not a known metric — did you mean "accuracy"\?/)
@@ -196,6 +196,7 @@ t.test('checkFairness: the real fair model passes by sex; the model that learnt 
   tt.throws(() => checkFairness({ predictions: [1, 0, 1], group: ['a', 'b'] }), /group has 2 values but predictions has 3/)
   tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', null] }), /group\[1\] is null; every row needs a group/)
   tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', 'a'] }), /group has one value only \("a"\)/)
+  tt.throws(() => checkFairness({ predictions: ['yes', 'no'], group: ['a', 'b'], posLabel: 'Yes' }), /the favourable outcome "Yes" is neither predicted nor a label; set posLabel to one of "no", "yes"/)
   tt.throws(() => checkFairness({ predictions: [1, Number.NaN], group: ['a', 'b'] }), /predictions\[1\] is NaN/)
   tt.throws(() => checkFairness({ predictions: [1, 0], group: ['a', 'b'], thresholds: { disparateImpat: 0.8 } as never }), /checkFairness: .*disparateImpat/)
 })
@@ -270,4 +271,13 @@ t.test('checkInvariance: swapping sex flips no prediction of the fair model; it 
   tt.match(straddling.checks[0]!.reason, /straddles the tolerance/)
   await tt.rejects(checkInvariance({ predict: fairModel, records: rows, perturb: (r) => ({ ...r }) }), /perturb changed no record/)
   await tt.rejects(checkInvariance({ predict: () => [1], records: rows, perturb: swapSex }), /predict returned 1 predictions for 333 original records/)
+})
+
+t.test('checkSlices: a figure of many slices keeps the worst 150 and says so', async (tt) => {
+  const labels = Array.from({ length: 4000 }, (_, i) => i % 2)
+  const { result, checks } = await inTest(() => checkSlices({ predictions: labels, data: labels.map((_, i) => ({ id: i % 400 })), labels, sliceBy: (r) => String(r.id), metric: 'accuracy', threshold: 0.5, minSliceSize: 5 }))
+  tt.equal(result!.slices.length, 400)
+  const fig = checks[0]!.figures![0]!
+  tt.match(fig.note, /^The worst 150 of 400 slices shown\./)
+  tt.equal(((fig.spec.layer as { data: { values: unknown[] } }[])[0]!.data.values).length, 150)
 })
