@@ -39,7 +39,7 @@ export function loadPenguins(): Penguin[] {
 export type Classifier = (rows: readonly Penguin[]) => string[]
 
 /** A dense classifier of `target` from the four standardised measurements (seeded, no shuffling: the same model every run). */
-export async function trainClassifier(rows: readonly Penguin[], target: (p: Penguin) => string, epochs = 40): Promise<Classifier> {
+export async function trainClassifier(rows: readonly Penguin[], target: (p: Penguin) => string, epochs = 20): Promise<Classifier> {
   await tf.setBackend('cpu')
   const classes = [...new Set(rows.map(target))].sort()
   const mean = MEASUREMENTS.map((f) => rows.reduce((s, r) => s + r[f], 0) / rows.length)
