@@ -8,6 +8,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { CLI, cleanEnv, makeProject, runCli, type CliResult } from './run-cli.ts'
+import { readLastFailed, selectFailed, updateLastFailed, writeLastFailed, type LastFailed } from '../../core/node/last-failed.ts'
+import type { FileResult, TestResult } from '../../core/protocol.ts'
 
 const FIXTURE = new URL('../fixtures/last-failed/', import.meta.url)
 const project = (t: Parameters<typeof makeProject>[0]) =>
@@ -148,4 +150,40 @@ t.test('watch starts with the tests that failed last time', async (t) => {
   t.same(order(dir), ['b4', 'b1', 'b2', 'b3', 'b5', 'one', 'two', 'row 1', 'row 2', 'row 3'])
   child.stdin.write('q\n')
   t.equal(await exited, 0, 'q quits')
+})
+
+// -- the update rules, in-process (no CLI): what a run does to the remembered failures -------
+
+const result = (fullName: string, state: TestResult['state'], reason?: string) =>
+  ({ id: fullName, file: '', suitePath: [], name: fullName, fullName, tags: [], durationMs: 0, attempts: 1, expectFail: false, seed: 0, annotations: [], checks: [], logs: [], state, ...(reason ? { reason } : {}), ...(state === 'failed' ? { error: { kind: 'assertion', name: 'Error', message: 'x' } } : {}) }) as TestResult
+
+t.test('updateLastFailed: which outcomes clear, set or keep a remembered failure', async (t) => {
+  const dir = project(t)
+  const file = (tests: TestResult[], errors: FileResult['errors'] = []): FileResult => ({ file: join(dir, 'b.mltest.ts'), durationMs: 0, errors, tests })
+  const before: LastFailed = new Map([
+    ['b.mltest.ts', { tests: ['b1', 'b2', 'b3', 'b4', 'gone'], fileError: false }],
+    ['a.mltest.ts', { tests: ['one'], fileError: false }],
+    ['deleted.mltest.ts', { tests: ['x'], fileError: false }],
+  ])
+  const run = [file([result('b1', 'passed'), result('b2', 'skipped', '--bail: stopped after 1 failure'), result('b3', 'skipped'), result('b4', 'failed'), result('b5', 'inconclusive')])]
+  const after = updateLastFailed(before, run, dir, { filtered: false, inconclusiveFails: false })
+  t.same(after.get('b.mltest.ts'), { tests: ['b4', 'b2'], fileError: false }, 'passed and skipped clear, failed sets, --bail-cancelled keeps, a test no longer in the file is dropped')
+  t.same(after.get('a.mltest.ts'), { tests: ['one'], fileError: false }, 'a file that did not run keeps its failures')
+  t.notOk(after.has('deleted.mltest.ts'), 'a file that no longer exists is dropped')
+
+  const filtered = updateLastFailed(before, run, dir, { filtered: true, inconclusiveFails: true })
+  t.same(filtered.get('b.mltest.ts'), { tests: ['b4', 'b5', 'b2', 'gone'], fileError: false }, 'with --grep/--tag a missing test may be filtered out: kept; --inconclusive fail counts b5')
+  const narrowed = updateLastFailed(before, run, dir, { filtered: false, narrowedTo: () => ['b1', 'b2', 'b3', 'b4'], inconclusiveFails: false })
+  t.same(narrowed.get('b.mltest.ts'), { tests: ['b4', 'b2', 'gone'], fileError: false }, 'narrowed by --last-failed: only a requested test can be found gone')
+
+  const broken = updateLastFailed(before, [file([], [{ kind: 'error', name: 'Error', message: 'failed to load the test file' }])], dir, { filtered: false, inconclusiveFails: false })
+  t.same(broken.get('b.mltest.ts'), { tests: ['b1', 'b2', 'b3', 'b4', 'gone'], fileError: true }, 'a file that failed to load keeps its tests and is marked')
+
+  writeLastFailed(dir, after)
+  const warnings: string[] = []
+  t.same(readLastFailed(dir, (w) => warnings.push(w)), after, 'written and read back')
+  t.same(warnings, [])
+  const selected = selectFailed([join(dir, 'a.mltest.ts'), join(dir, 'b.mltest.ts')], after, dir, 'only', '^b')
+  t.same(selected.files, [join(dir, 'b.mltest.ts')], '--grep applies to the remembered names too')
+  t.same(selected.onlyNames(join(dir, 'b.mltest.ts')), ['b4', 'b2'])
 })
