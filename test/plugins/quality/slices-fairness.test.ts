@@ -281,3 +281,30 @@ t.test('checkSlices: a figure of many slices keeps the worst 150 and says so', a
   tt.match(fig.note, /^The worst 150 of 400 slices shown\./)
   tt.equal(((fig.spec.layer as { data: { values: unknown[] } }[])[0]!.data.values).length, 150)
 })
+
+t.test('checkSlices and checkFairness: undefined metrics and missing slice values are stated, not passed', async (tt) => {
+  // ROC AUC on a slice with one class is undefined (scikit-learn raises): that slice is inconclusive with the reason
+  const labels = [...Array.from({ length: 40 }, (_, i) => i % 2), ...Array.from({ length: 40 }, () => 1)]
+  const scores = labels.map((y, i) => (y === 1 ? 0.6 + (i % 7) / 20 : 0.1 + (i % 5) / 20))
+  const data = labels.map((_, i) => ({ site: i < 40 ? 'mixed' : 'positives only' }))
+  const auc = await inTest(() => checkSlices({ predictions: scores, data, labels, sliceBy: 'site', metric: 'rocAuc', threshold: 0.8 }))
+  tt.equal(auc.result!.verdict, 'inconclusive')
+  const only = auc.result!.slices.find((s) => s.slice === 'site=positives only')!
+  tt.match(only.reason, /rocAuc is undefined on this slice \(rocAuc: only one class is present in yTrue/)
+  tt.equal(auc.result!.slices.find((s) => s.slice === 'site=mixed')!.verdict, 'pass')
+
+  // A missing slice value is a slice of its own
+  const withGaps = rows.map((r, i) => ({ ...r, island: i % 50 === 0 ? null : r.island }))
+  const gaps = await inTest(() => checkSlices({ predict: () => goodModel(rows), data: withGaps, labels: species, sliceBy: 'island', metric: 'accuracy', threshold: 0.5, minSliceSize: 5 }))
+  tt.same(gaps.result!.slices.find((s) => s.slice === 'island=(missing)')?.n, 7)
+
+  // A group without positives has no TPR: equalized odds is inconclusive, with the reason
+  const fair = await inTest(() => checkFairness({
+    predictions: Array.from({ length: 80 }, (_, i) => i % 3 === 0 ? 1 : 0),
+    labels: Array.from({ length: 80 }, (_, i) => (i < 40 ? i % 2 : 0)),
+    group: Array.from({ length: 80 }, (_, i) => (i < 40 ? 'a' : 'b')),
+    metrics: ['equalizedOddsDifference'],
+  }))
+  tt.equal(fair.result!.verdict, 'inconclusive')
+  tt.match(fair.result!.metrics[0]!.reason, /equalizedOddsDifference is undefined: a group has no rows of one true class/)
+})
