@@ -4,7 +4,11 @@
  * fails on a bad one; inconclusive where the data cannot tell; formulas checked against
  * hand-worked values and Fairlearn's documented definitions.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
+import type { RunResult } from '../../../core/reporter.ts'
+import { makeProject, runCli } from '../../e2e/run-cli.ts'
 import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
 import type { CheckRecord } from '../../../core/protocol.ts'
 import { currentTest, deriveSeed } from '../../../core/plugin.ts'
@@ -307,4 +311,40 @@ t.test('checkSlices and checkFairness: undefined metrics and missing slice value
   }))
   tt.equal(fair.result!.verdict, 'inconclusive')
   tt.match(fair.result!.metrics[0]!.reason, /equalizedOddsDifference is undefined: a group has no rows of one true class/)
+})
+
+t.test('end to end: the real CLI runs the checks; verdicts, practice ids and figures reach the result; --inconclusive fail fails the run', async (tt) => {
+  const dir = makeProject(tt, {
+    'mltest.config.ts': `import { writeFileSync } from 'node:fs'
+export default { reporters: ['console', { onRunEnd(run) { writeFileSync(new URL('./run.json', import.meta.url), JSON.stringify(run)) } }] }
+`,
+    'quality.mltest.ts': `import { test } from 'mltest'
+import { checkFairness, checkProxyFeatures, checkSlices } from 'mltest/quality'
+const rows = Array.from({ length: 200 }, (_, i) => ({ site: i % 2 ? 'north' : 'south', size: i % 7, sex: i % 3 ? 'f' : 'm' }))
+const labels = rows.map((_, i) => i % 4 === 0 ? 1 : 0)
+test('slices pass', async () => {
+  await checkSlices({ predictions: labels, data: rows, labels, sliceBy: 'site', metric: 'accuracy', threshold: 0.9 })
+})
+test('fairness on 20 rows cannot tell', () => {
+  checkFairness({ predictions: labels.slice(0, 20), labels: labels.slice(0, 20), group: rows.slice(0, 20).map((_, i) => (i % 8 < 4 ? 'a' : 'b')), minGroupSize: 5 })
+})
+test('a proxy fails', () => {
+  checkProxyFeatures({ data: rows.map((r) => ({ ...r, copy: r.sex })), protected: 'sex', features: ['copy'] })
+})
+`,
+  })
+  const run = await runCli(dir, ['run', '--seed', '3', '--no-color'])
+  tt.equal(run.code, 1, run.command)
+  tt.equal(run.closing, 'mltest: 1 passed, 1 failed, 0 skipped, 1 inconclusive')
+  tt.match(run.stdout, /checkProxyFeatures: copy is a proxy for "sex"/)
+  const result = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult
+  const tests = result.files[0]!.tests
+  tt.same(tests.map((x) => [x.name, x.state, x.checks[0]!.practice, x.checks[0]!.verdict]), [
+    ['slices pass', 'passed', 'data-slices', 'pass'],
+    ['fairness on 20 rows cannot tell', 'inconclusive', 'inclusion', 'inconclusive'],
+    ['a proxy fails', 'failed', 'inclusion', 'fail'],
+  ])
+  tt.ok(tests.every((x) => x.checks[0]!.figures!.length === 1), 'every check attaches its figure')
+  const strict = await runCli(dir, ['run', '--seed', '3', '--no-color', '--inconclusive', 'fail', '-t', 'cannot tell'])
+  tt.equal(strict.code, 1, 'an inconclusive verdict fails the run under --inconclusive fail')
 })
