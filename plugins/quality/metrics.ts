@@ -278,8 +278,9 @@ export const LOG_LOSS_EPS = 2.220446049250313e-16
  * Mean negative log-likelihood of the labels. `yProb` is either the probability of the
  * larger of two labels per row, or one row of class probabilities per row in the order of
  * `labels` (default: yTrue's labels, sorted). Probabilities are clipped to [eps, 1 - eps]
- * with eps = 2.22e-16 and each row renormalised, as scikit-learn; a row whose sum is further
- * than 1e-4 from 1 is an error (those are not probabilities, e.g. logits).
+ * with eps = 2.22e-16 (float64), as scikit-learn >= 1.5, which no longer renormalises rows
+ * and raises when a row does not sum to one; here a row further than 1e-4 from 1 is an
+ * error (those are not probabilities, e.g. logits).
  */
 export function logLoss(yTrue: ArrayLike<Label>, yProb: ArrayLike<number> | ArrayLike<ArrayLike<number>>, options: { labels?: readonly Label[] } = {}): number {
   const fn = 'logLoss'
@@ -305,9 +306,7 @@ export function logLoss(yTrue: ArrayLike<Label>, yProb: ArrayLike<number> | Arra
     if (k === undefined) throw new RangeError(`${fn}: yTrue[${i}] is ${JSON.stringify(t[i])}, which is not among option "labels"`)
     const given = rows[i]!.reduce((a, b) => a + b, 0)
     if (Math.abs(given - 1) > 1e-4) throw new RangeError(`${fn}: yProb[${i}] sums to ${given}, not 1; pass probabilities (apply softmax or sigmoid to logits)`)
-    const clipped = rows[i]!.map((p) => Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS))
-    const sum = clipped.reduce((a, b) => a + b, 0)
-    total -= Math.log(clipped[k]! / sum)
+    total -= Math.log(Math.min(Math.max(rows[i]![k]!, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS))
   }
   return total / t.length
 }
