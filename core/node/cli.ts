@@ -31,7 +31,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
 }
 
-type Action = (command: 'run' | 'watch', paths: string[], opts: Record<string, unknown>) => Promise<void>
+type Action = (command: 'run' | 'watch' | 'typecheck', paths: string[], opts: Record<string, unknown>) => Promise<void>
 
 /** Options shared by `run` and `watch`: the option table's flags and every plugin's. */
 function addRunOptions(command: Command, name: 'run' | 'watch', plugins: RegisteredPlugin[]): Command {
@@ -40,7 +40,7 @@ function addRunOptions(command: Command, name: 'run' | 'watch', plugins: Registe
   return command
 }
 
-const BUILTIN_COMMANDS = new Set(['run', 'watch', 'report', 'merge', 'help'])
+const BUILTIN_COMMANDS = new Set(['run', 'watch', 'typecheck', 'report', 'merge', 'help'])
 
 /** Adds each plugin's commands; a name taken by core or another plugin is a config error. */
 function addPluginCommands(program: Command, plugins: RegisteredPlugin[], context: Omit<CommandContext, 'options'> & { pluginOptions(name: string): Record<string, unknown> }, setExit: (code: number) => void): void {
@@ -92,6 +92,12 @@ function buildProgram(plugins: RegisteredPlugin[], onRun: Action, cwd: string, s
     .description('run the tests, then rerun those affected by each file change (keys: a all, f failed, q quit)')
     .argument('[paths...]', 'files, folders or globs (default: the config include, else the current folder)')
   addRunOptions(watch, 'watch', plugins).action(async (paths: string[], opts: Record<string, unknown>) => onRun('watch', paths, opts))
+
+  const typecheck = program
+    .command('typecheck')
+    .description('type-check the test files and what they import with the project\'s TypeScript and tsconfig (tsc --noEmit), without running them')
+    .argument('[paths...]', 'files, folders or globs (default: the config include, else the current folder)')
+  addRunOptions(typecheck, 'run', plugins).action(async (paths: string[], opts: Record<string, unknown>) => onRun('typecheck', paths, opts))
 
   const reportOptions = (opts: Record<string, unknown>) => ({
     reporters: (opts.reporter as string[] | undefined) ?? ['console'],
@@ -171,7 +177,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         // The run graph (piscina, reporters) loads only when a command needs it: --help,
         // --version and usage errors stay fast.
         const { runCommand } = await import('./run-command.ts')
-        exitCode = await runCommand(config, paths, cwd, { shard, shardDurations: opts.shardDurations as string | undefined, changed })
+        exitCode = await runCommand(config, paths, cwd, { shard, shardDurations: opts.shardDurations as string | undefined, changed, typecheckOnly: command === 'typecheck' })
       },
       cwd,
       (code) => (exitCode = code),

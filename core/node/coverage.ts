@@ -8,11 +8,11 @@
  *
  * Loaded only when coverage is on, and it loads monocart only when the run ends.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
 import picomatch from 'picomatch'
-import type { CoverageReportOptions, CoverageResults } from 'monocart-coverage-reports'
+import type { CoverageReportOptions } from 'monocart-coverage-reports'
 import { importOptional } from '../optional-dependency.ts'
 import { isDeno, runtimeLabel } from '../runtime.mjs'
 import type { ResolvedConfig } from './resolve-config.ts'
@@ -36,16 +36,19 @@ export interface CoverageRun {
 
 /**
  * Which source files count, relative to the root: `include` (all when empty) minus
- * `exclude`, and never node_modules, mltest's own files or the test files (`config.include`).
+ * `exclude`, and never node_modules, mltest's own files, the config file or the test files
+ * (`config.include`).
  */
 export function coverageFilter(config: ResolvedConfig): (sourcePath: string) => boolean {
   const { include, exclude } = config.coverage
   const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : () => true
   const isExcluded = picomatch(['**/node_modules/**', ...config.include, ...exclude], { dot: true })
+  // The workers load the config file too (for its plugins); it is no code under test.
+  const configFile = config.configFile && resolve(config.configFile)
   const own = ['core', 'plugins', 'reporters', 'bin'].map((folder) => join(MLTEST_ROOT, folder) + sep)
   return (sourcePath) => {
     const absolute = resolve(config.rootDir, sourcePath)
-    if (own.some((folder) => absolute.startsWith(folder))) return false
+    if (absolute === configFile || own.some((folder) => absolute.startsWith(folder))) return false
     const path = relative(config.rootDir, absolute).split(sep).join('/')
     return isIncluded(path) && !isExcluded(path)
   }
@@ -72,19 +75,24 @@ export function startCoverage(config: ResolvedConfig): CoverageRun {
   }
 }
 
-async function writeReports(config: ResolvedConfig, rawDir: string): Promise<CoverageResults['summary'] | undefined> {
+/** istanbul's json-summary totals. */
+type CoverageSummary = Record<Metric, { total: number; covered: number; pct: number | string }>
+
+async function writeReports(config: ResolvedConfig, rawDir: string): Promise<CoverageSummary | undefined> {
   const settings = config.coverage
   const { CoverageReport } = await importOptional<typeof import('monocart-coverage-reports')>('monocart-coverage-reports', { feature: 'mltest run --coverage', unwrapKey: 'CoverageReport' })
   const outputDir = resolve(config.rootDir, settings.dir)
-  mkdirSync(outputDir, { recursive: true })
   const options: CoverageReportOptions = {
     name: 'mltest coverage',
     outputDir,
     baseDir: config.rootDir,
-    reports: settings.reporters.map((name) => ISTANBUL_NAMES[name] ?? name),
+    // json-summary always: thresholds are judged on istanbul's figures, the ones every report shows
+    // (monocart's own summary counts V8 lines, e.g. closing braces, differently).
+    reports: [...new Set([...settings.reporters, 'json-summary'])].map((name) => ISTANBUL_NAMES[name] ?? name),
     sourceFilter: coverageFilter(config),
     logging: 'error',
-    clean: true,
+    // Not monocart's clean, which empties the whole folder first (a dir of "." would lose the project).
+    clean: false,
     cleanCache: true,
   }
   const report = new CoverageReport(options)
@@ -92,22 +100,23 @@ async function writeReports(config: ResolvedConfig, rawDir: string): Promise<Cov
     const { result } = JSON.parse(readFileSync(join(rawDir, file), 'utf8')) as { result: unknown[] }
     await report.add(result)
   }
-  const results = await report.generate()
-  // monocart's cache of the added data, not a report.
-  rmSync(join(outputDir, '.cache'), { recursive: true, force: true })
+  await report.generate()
+  const summaryFile = join(outputDir, REPORT_FILES['json-summary']!)
+  const summary = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { total: CoverageSummary }).total
+  if (!settings.reporters.includes('json-summary')) rmSync(summaryFile)
   const written = settings.reporters.filter((name) => REPORT_FILES[name]).map((name) => join(settings.dir, REPORT_FILES[name]!))
   if (written.length > 0) process.stdout.write(`mltest: coverage reports: ${written.join(', ')}\n`)
-  return results?.summary
+  return summary
 }
 
 /** One line per metric below its threshold, e.g. `coverage: lines 62.5% is below the threshold 90% (5 of 8 covered)`. */
-export function breaches(thresholds: Settings['thresholds'], summary: CoverageResults['summary']): string[] {
+export function breaches(thresholds: Settings['thresholds'], summary: CoverageSummary): string[] {
   const lines: string[] = []
   for (const metric of METRICS) {
     const threshold = thresholds[metric]
     if (threshold === undefined) continue
     const { covered, total, pct } = summary[metric]
-    // istanbul counts nothing to cover as 100%.
+    // istanbul writes "Unknown" when there is nothing to cover: nothing is uncovered.
     const percent = typeof pct === 'number' ? pct : 100
     if (percent < threshold) lines.push(`coverage: ${metric} ${percent}% is below the threshold ${threshold}% (${covered} of ${total} covered) — add tests for the uncovered code or lower coverage.thresholds.${metric}`)
   }

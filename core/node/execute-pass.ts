@@ -5,7 +5,7 @@
  */
 import { collectRunResultSections } from './run-result-sections.ts'
 import { callNotify, PluginError } from '../plugin-host.ts'
-import type { CollectedTest, FileResult, FileTask, LogEntry } from '../protocol.ts'
+import type { CollectedTest, FileResult, FileTask, LogEntry, SerializedError } from '../protocol.ts'
 import type { RunResult, ShardSpec } from '../reporter.ts'
 import { summarize } from '../summary.ts'
 import { computeReadiness, minReadinessFailure } from '../readiness.ts'
@@ -36,6 +36,8 @@ export interface PassOptions {
   announceConfig: boolean
   /** A per-file `--grep` (watch's "rerun failed" narrows each file to its failed tests). */
   grepFor?(file: string): string | undefined
+  /** Errors found before the run (`--typecheck`), by file: added to that file's result, or a result of their own for a file that did not run. */
+  fileErrors?: ReadonlyMap<string, readonly SerializedError[]>
   /** Full names of a file's tests to run before its others (`--failed-first`). */
   runFirstFor?(file: string): readonly string[] | undefined
   /** Aborted (reason: `SIGINT` or `SIGTERM`) to stop the pass; its result is marked interrupted. */
@@ -118,6 +120,7 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
         },
         onRunError: (message) => void runErrors.push(message),
         onFileResult: (result) => {
+          result.errors.push(...(options.fileErrors?.get(result.file) ?? []))
           host.notify('onFileResult', { ...result, logs: fileLogs.get(result.file) ?? [] })
           callPlugins(callNotify(config.plugins, 'onFileResult', result))
         },
@@ -125,6 +128,14 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
     })
   }
 
+  // Files with errors found before the run that did not run themselves (a helper module with a type error, or `mltest typecheck`).
+  for (const [file, errors] of options.fileErrors ?? []) {
+    if (outcome.files.some((f) => f.file === file)) continue
+    const result: FileResult = { file, durationMs: 0, errors: [...errors], tests: [] }
+    outcome.files.push(result)
+    host.notify('onFileResult', { ...result, logs: [] })
+    callPlugins(callNotify(config.plugins, 'onFileResult', result))
+  }
   // Worker-scoped fixtures end with the pass (watch mode may change their code before the next).
   if (options.pool && files.length > 0 && !setupFailed && !config.list) {
     for (const error of (await options.pool.teardownWorkerFixtures?.()) ?? []) runErrors.push(error.message)

@@ -29,6 +29,8 @@ export interface RunSelection {
   shardDurations?: string
   /** Only files affected by changes since this git ref. */
   changed?: string
+  /** `mltest typecheck`: type-check the selected files, run nothing. */
+  typecheckOnly?: boolean
 }
 
 export function checkSetupFiles(config: ResolvedConfig): void {
@@ -71,6 +73,10 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   // --last-failed / --failed-first, after --changed and --shard so every shard narrows its own files.
   const failures = planFailedFirst(config, files, config.lastFailed ? 'only' : config.failedFirst ? 'first' : undefined, (line) => process.stderr.write(`mltest: ${line}\n`))
   files = failures.files
+  // --typecheck (or `mltest typecheck`): type errors become errors on their files, before anything runs.
+  const typecheck = config.typecheck || selection.typecheckOnly ? await (await import('./typecheck.ts')).typecheckFiles(files, config.rootDir) : undefined
+  if (typecheck) process.stderr.write(`mltest: ${(await import('./typecheck.ts')).typecheckSummary(typecheck, config.rootDir)}\n`)
+  if (selection.typecheckOnly) files = []
   const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
   // Before the pool: its workers read where to write coverage when they start (core/node/coverage.ts).
@@ -80,7 +86,7 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   let outcome
   try {
     outcome = await executePass({
-      config, files, pool, workers, host, shard: selection.shard, announceConfig: true, interrupt: interruption.abortSignal, grepFor: failures.grepFor, runFirstFor: failures.runFirstFor,
+      config, files, pool, workers, host, shard: selection.shard, announceConfig: true, interrupt: interruption.abortSignal, grepFor: failures.grepFor, runFirstFor: failures.runFirstFor, fileErrors: typecheck?.errors,
     })
   } finally {
     await pool?.close()
@@ -92,13 +98,13 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   }
 
   const { run } = outcome
-  failures.record(run.files)
+  if (!selection.typecheckOnly) failures.record(run.files)
   const s = run.summary
   const anyTests = s.passed + s.failed + s.skipped + s.todo + s.inconclusive > 0
   // --last-failed whose remembered tests were all deleted or renamed: they are forgotten now, and that is no error.
   if (!anyTests && failures.narrowed) note ??= '--last-failed: the tests that failed last time no longer exist (deleted or renamed) — forgotten; the next run with --last-failed runs all tests'
   if (note) process.stderr.write(`mltest: ${note}\n`)
-  const noTests = !anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard
+  const noTests = !anyTests && s.fileErrors === 0 && run.runErrors.length === 0 && !config.passWithNoTests && note === undefined && !selection.shard && !selection.typecheckOnly
   if (noTests) {
     process.stderr.write(`mltest: no tests found${paths.length ? ` in ${paths.join(' ')}` : ''} — check the paths, --grep/--tag filters or the config's include, or pass --pass-with-no-tests\n`)
   }

@@ -123,6 +123,12 @@ export const CONFIG_OPTIONS = {
     description: `fail the run when the readiness score (automated practices of the weakest stage, 0 to ${MAX_READINESS_SCORE}) is below n`,
     flag: { spec: '--min-readiness <n>', kind: 'number' },
   }),
+  typecheck: spec({
+    schema: (z) => z.boolean(),
+    description: 'type-check the selected test files and what they import (the project\'s TypeScript and tsconfig, tsc --noEmit); type errors fail their file',
+    default: false,
+    flag: { spec: '--typecheck', kind: 'boolean', only: 'run' },
+  }),
   lastFailed: spec({
     schema: (z) => z.boolean(),
     config: false,
