@@ -125,6 +125,9 @@ export function checkProxyFeatures<R extends object>(options: CheckProxyFeatures
     const base = {
       feature, kind: numeric ? 'numeric' : 'categorical', measure: numeric ? 'correlation ratio' : "Cramér's V", n: kept.length, ...observed, ...extra, lower: ci.lower, upper: ci.upper,
     } as const
+    const levels = numeric ? 0 : new Set(present.map(String)).size
+    // With about as many categories as rows (an identifier, a free-text field), every category predicts the attribute in-sample: V tends to 1 whatever the truth.
+    if (levels > kept.length / 5) return { ...base, verdict: 'inconclusive', reason: `${levels} categories for ${kept.length} rows (an identifier?); Cramér's V needs several rows per category: group or bin it` }
     if (Number.isNaN(observed.strength)) return { ...base, verdict: 'inconclusive', reason: numeric ? 'the feature is constant or the attribute has one group on these rows' : 'the feature or the attribute has one value on these rows' }
     if (ci.valid < 0.9 * resamples) return { ...base, verdict: 'inconclusive', reason: `strength undefined on ${resamples - ci.valid} of ${resamples} resamples` }
     const verdict = intervalVerdict(ci, threshold, 'max')
