@@ -18,11 +18,11 @@ export function fairnessFigure(groups: readonly GroupPoint[], withLabels: boolea
       values.push({ rate: name, group: `${g.group} (n=${g.n})`, value: finite(g[key]), lower: finite(g.intervals[key].lower), upper: finite(g.intervals[key].upper) })
     }
   }
-  const y = { field: 'group', type: 'nominal', title: null }
+  const y = { field: 'group', type: 'nominal', title: null, axis: { labelLimit: 240 } }
   return figure(`Rates per group, ${level} CI`, {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     data: { values },
-    facet: { row: { field: 'rate', type: 'nominal', title: null } },
+    facet: { row: { field: 'rate', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAlign: 'left', labelFontWeight: 'bold' } } },
     spec: {
       width: 360,
       layer: [

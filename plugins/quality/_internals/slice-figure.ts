@@ -16,7 +16,7 @@ export function slicesFigure(metric: string, slices: readonly SlicePoint[], o: {
   const rules: FigureJson[] = [{ rule: 'overall', x: o.overall }]
   if (o.threshold !== undefined) rules.push({ rule: 'threshold', x: o.threshold })
   if (o.gapLimit !== undefined) rules.push({ rule: 'overall − gap', x: o.gapLimit })
-  const y = { field: 'slice', type: 'nominal', sort: null, title: null }
+  const y = { field: 'slice', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } }
   return figure(`${metric} per slice, ${o.level} CI`, {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width: 400,
