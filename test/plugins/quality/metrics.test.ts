@@ -4,6 +4,7 @@
  * and hand-worked cases whose derivation is written beside them. Compared to 1e-9 relative.
  */
 import t from 'tap'
+import { createRng } from '../../../core/plugin.ts'
 import {
   accuracy, balancedAccuracy, brierScore, confusionMatrix, f1, logLoss, mae, METRICS, perClassScores, precision, r2, recall, resolveMetric, rmse, rocAuc,
 } from '../../../plugins/quality/metrics.ts'
@@ -189,4 +190,27 @@ t.test('bootstrap helper: numpy quantiles, seeded, paired', async (tt) => {
   // Undefined statistics (one class in a resample of a tiny slice) are left out and counted
   const tiny = bootstrapMetric([0, 1, 0], [0.2, 0.8, 0.3], (y, s) => rocAuc(y, s), { seed: 1, resamples: 300 })
   tt.ok(tiny.valid < 300 && tiny.valid > 0, `valid resamples ${tiny.valid} of 300`)
+})
+
+t.test('label metrics from a confusion matrix equal the metrics from the arrays (the bootstrap counts pairs)', async (tt) => {
+  const rng = createRng(11)
+  let compared = 0
+  for (let trial = 0; trial < 200; trial++) {
+    const n = rng.int(1, 30)
+    const classes = rng.int(1, 4)
+    const yTrue = Array.from({ length: n }, () => rng.int(0, classes - 1))
+    const yPred = Array.from({ length: n }, () => rng.int(0, classes))
+    // The matrix over a superset of the labels, as a resample of a larger slice has it: absent labels are all-zero rows and columns
+    const labels = [0, 1, 2, 3, 4]
+    const matrix = labels.map((a) => labels.map((b) => yTrue.filter((v, i) => v === a && yPred[i] === b).length))
+    for (const metric of Object.values(METRICS)) {
+      if (!('fromConfusion' in metric)) continue
+      const viaArrays = (() => { try { return metric.compute(yTrue, yPred) } catch (error) { return (error as Error).message } })()
+      const viaMatrix = (() => { try { return metric.fromConfusion!(labels, matrix) } catch (error) { return (error as Error).message } })()
+      if (typeof viaArrays === 'number' && typeof viaMatrix === 'number' && Math.abs(viaArrays - viaMatrix) <= 1e-12) compared++
+      else if (!Object.is(viaArrays, viaMatrix)) tt.fail(`${metric.name} on ${JSON.stringify([yTrue, yPred])}: ${viaArrays} vs ${viaMatrix}`)
+      else compared++
+    }
+  }
+  tt.ok(compared >= 200 * 14, `${compared} comparisons agree`)
 })
