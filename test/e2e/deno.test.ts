@@ -25,10 +25,10 @@ interface Run {
 }
 
 /** The real CLI on Node, or on Deno with -A (or `permissions` instead). */
-function run(runtime: 'node' | 'deno', cwd: string, args: string[], permissions?: string[]): Promise<Run> {
+function run(runtime: 'node' | 'deno', cwd: string, args: string[], permissions?: string[], env: Record<string, string> = {}): Promise<Run> {
   const [command, prefix] = runtime === 'node' ? [process.execPath, [CLI]] : [DENO, permissions ? [...NO_PROMPT, ...permissions, CLI] : [...DENO_RUN, CLI]]
   return new Promise((resolve) => {
-    const child = execFile(command, [...prefix, ...args], { cwd, env: cleanEnv({}), timeout: 240_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' }, (_error, stdout, stderr) => {
+    const child = execFile(command, [...prefix, ...args], { cwd, env: cleanEnv(env), timeout: 240_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' }, (_error, stdout, stderr) => {
       const plain = stripVTControlCharacters(stdout)
       resolve({ code: child.exitCode, stdout: plain, stderr: stripVTControlCharacters(stderr), closing: plain.split('\n').filter((l) => l.trim()).at(-1) ?? '' })
     })
@@ -94,8 +94,10 @@ if (!existsSync(DENO)) {
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
   // One worker: files finish in discovery order, so console output is comparable line by line.
   const reporters = (name: string, seed = 7) => ['run', '--seed', String(seed), '--no-color', '--workers', '1', '--reporter', 'console', '--reporter', `json:${join(out, `${name}.json`)}`, '--reporter', `junit:${join(out, `${name}.xml`)}`, '--reporter', `tap:${join(out, `${name}.tap`)}`]
-  const nodeRun = run('node', FIXTURE, reporters('node'))
-  const denoRun = run('deno', FIXTURE, reporters('deno'))
+  // The github reporter writes its step summary only inside GitHub Actions.
+  const github = (name: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(out, `${name}.md`) })
+  const nodeRun = run('node', FIXTURE, [...reporters('node'), '--reporter', 'github'], undefined, github('node'))
+  const denoRun = run('deno', FIXTURE, [...reporters('deno'), '--reporter', 'github'], undefined, github('deno'))
   const denoProcessRun = run('deno', FIXTURE, [...reporters('deno-process'), '--isolate', 'process'])
   const otherSeedRun = run('node', FIXTURE, reporters('node-seed-8', 8))
 
@@ -123,7 +125,12 @@ if (!existsSync(DENO)) {
       t.equal(withoutTimings(readFileSync(join(out, `deno.${ext}`), 'utf8')), base, `${ext}: identical apart from timings`)
       t.equal(withoutTimings(readFileSync(join(out, `deno-process.${ext}`), 'utf8')), base, `${ext} (--isolate process): identical apart from timings`)
     }
-    // The console's failure reports (messages, diffs, code frames, replay lines) match too.
+    const summary = (name: string) => readFileSync(join(out, `${name}.md`), 'utf8').replace(/\| [\d.]+ m?s \|/g, '| T |').replace(/Node v[\d.]+|Deno [\d.]+/, 'RUNTIME')
+    t.equal(summary('deno'), summary('node'), 'github step summary: identical apart from the duration and the runtime named')
+    t.match(readFileSync(join(out, 'deno.md'), 'utf8'), /· Deno [\d.]+ ·/, 'the step summary names Deno')
+    // The console's failure reports (messages, diffs, code frames, replay lines) and the github
+    // reporter's ::error annotations match too.
+    t.match(deno.stdout, /^::error file=states\.mltest\.ts,line=\d+/m)
     const failures = (text: string) => text.split('\n').filter((l) => !/^\s+at |Duration|^✓|^✗|^mltest ·/.test(l) && !/\(\d+ ms\)/.test(l)).join('\n')
     t.equal(failures(withoutTimings(deno.stdout)), failures(withoutTimings(node.stdout)), 'console output matches apart from times and stack frames')
   })
