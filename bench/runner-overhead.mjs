@@ -22,6 +22,8 @@
  * Run:  node bench/runner-overhead.mjs [--files 200 --tests 5 --reps 3 --skip vitest,node,floor]
  *       [--mltest-args="--workers 1"]   extra arguments for `mltest run` (Node and Deno)
  *       --skip deno   leaves out mltest on Deno
+ *       --coverage    also times `mltest run --coverage` (V8 coverage of the suite's helper, with
+ *                     all reports written) and prints its ratio to the plain mltest run
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -44,11 +46,12 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '3' },
     skip: { type: 'string', default: '' },
     'mltest-args': { type: 'string', default: '' },
+    coverage: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
 if (flags.help) {
-  console.log('usage: node bench/runner-overhead.mjs [--files 200] [--tests 5] [--reps 3] [--skip vitest,node,floor] [--mltest-args="--workers 1"]')
+  console.log('usage: node bench/runner-overhead.mjs [--files 200] [--tests 5] [--reps 3] [--skip vitest,node,floor] [--mltest-args="--workers 1"] [--coverage]')
   process.exit(0)
 }
 const fileCount = positiveInt('files')
@@ -194,6 +197,14 @@ function buildRunners() {
       argv: [process.execPath, join(repoDir, 'bin', 'mltest.mjs'), 'run', 'tests', '--no-color', ...extra],
       count: mltestCount,
     })
+    if (flags.coverage) {
+      runners.push({
+        name: 'mltest --coverage',
+        cwd: dir,
+        argv: [process.execPath, join(repoDir, 'bin', 'mltest.mjs'), 'run', 'tests', '--no-color', '--coverage', ...extra],
+        count: mltestCount,
+      })
+    }
   }
   if (!skip.has('vitest')) {
     const version = ensureVitest()
@@ -310,6 +321,10 @@ if (ml !== undefined) {
     const perRep = times.get('mltest').map((s, i) => (s / times.get(other)[i]).toFixed(3)).join(', ')
     const label = other === 'mltest on Deno' ? 'mltest Node/Deno' : `mltest/${other.split(' ')[0]}`
     console.log(`  ${label}`.padEnd(20) + ` ${(ml / medians.get(other)).toFixed(3).padStart(8)} x   (ratio of medians; per rep: ${perRep})`)
+  }
+  if (medians.has('mltest --coverage')) {
+    const perRep = times.get('mltest --coverage').map((s, i) => (s / times.get('mltest')[i]).toFixed(3)).join(', ')
+    console.log(`  mltest --coverage/mltest ${(medians.get('mltest --coverage') / ml).toFixed(3).padStart(8)} x   (ratio of medians; per rep: ${perRep})`)
   }
   if (medians.has('vitest')) console.log(`goal mltest <= 0.1x vitest threads: ${ml / medians.get('vitest') <= 0.1 ? 'met' : 'NOT met'}`)
 }

@@ -30,6 +30,7 @@ interface ScriptCoverage {
 
 let session: Session | undefined
 let takes = 0
+let debuggerEnabled = false
 const sources = new Map<string, string>()
 
 function isUserScript(url: string): boolean {
@@ -46,8 +47,6 @@ export async function startWorkerCoverage(): Promise<void> {
   if (session || !coverageDir()) return
   session = new Session()
   session.connect()
-  // The debugger domain is needed only to read each script's source (Debugger.getScriptSource).
-  await session.post('Debugger.enable')
   await session.post('Profiler.enable')
   await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true })
 }
@@ -62,6 +61,11 @@ export async function writeWorkerCoverage(): Promise<void> {
     if (!isUserScript(script.url)) continue
     let source = sources.get(script.scriptId)
     if (source === undefined) {
+      // The debugger domain only reads sources, so it is enabled at the first take, not before
+      // the first file: enabled, it reports every script the worker parses, which measurably
+      // slows module loading (bench/runner-overhead.mjs --coverage).
+      if (!debuggerEnabled) await session.post('Debugger.enable')
+      debuggerEnabled = true
       source = ((await session.post('Debugger.getScriptSource', { scriptId: script.scriptId })) as { scriptSource: string }).scriptSource
       sources.set(script.scriptId, source)
     }
