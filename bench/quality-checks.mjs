@@ -14,6 +14,9 @@
  * 3. Calibration of checkFairness: the same samples with the sex shuffled (no disparity by
  *    construction), four-fifths rule and demographic parity difference <= 0.1: every fail is a
  *    false alarm; inconclusive shows what 333 rows cannot tell.
+ * 4. checkFairness at the boundary: groups assigned at random, then flags raised in one group
+ *    until the population's demographic parity difference is 0.15; with that as threshold,
+ *    every fail is a false failure (goal 2.5%); 0.1 above it, the share of passes.
  *
  * Rates come with exact (Clopper-Pearson) 95% intervals. Samples derive from --seed.
  *
@@ -139,3 +142,29 @@ for (let t = 0; t < trials; t++) {
 }
 console.log(`  check: fail ${rate(fairness.fail, trials)}  pass ${rate(fairness.pass, trials)}  inconclusive ${rate(fairness.inconclusive, trials)}`)
 for (const [m, c] of Object.entries(perMetric)) console.log(`  ${m.padEnd(28)} fail ${rate(c.fail, trials)}  inconclusive (when the check did not fail) ${rate(c.inconclusive, trials)}`)
+
+console.log(`\n4. checkFairness at the boundary: ${trials} samples of 333 penguins; a population demographic parity difference set to the threshold`)
+{
+  // The population: groups assigned at random once; males' flags raised until their selection rate is 0.15 above the females'.
+  const rng = createRng(deriveSeed(runSeed, 'boundary-population'))
+  const group = penguins.map(() => (rng.next() < 0.5 ? 'a' : 'b'))
+  const flags = byRules(penguins).map(small)
+  const rateOf = (g) => flags.filter((f, i) => group[i] === g && f === 'yes').length / group.filter((x) => x === g).length
+  for (let i = 0; i < penguins.length && rateOf('b') - rateOf('a') < 0.15; i++) if (group[i] === 'b' && flags[i] === 'no') flags[i] = 'yes'
+  const truth = rateOf('b') - rateOf('a')
+  const population = penguins.map((p, i) => ({ flag: flags[i], group: group[i] }))
+  for (const [what, threshold] of [['threshold = truth', truth], ['threshold = truth + 0.1', truth + 0.1]]) {
+    const counts = { pass: 0, fail: 0, inconclusive: 0 }
+    for (let t = 0; t < trials; t++) {
+      const rows = sample(population, 333, createRng(deriveSeed(runSeed, 'boundary', String(t))))
+      try {
+        const result = q.checkFairness({ predictions: rows.map((r) => r.flag), group: rows.map((r) => r.group), posLabel: 'yes', metrics: ['demographicParityDifference'], thresholds: { demographicParityDifference: threshold }, seed: deriveSeed(runSeed, 'bboot', String(t)) })
+        counts[result.verdict]++
+      } catch (error) {
+        if (error.name !== 'AssertionError') throw error
+        counts.fail++
+      }
+    }
+    console.log(`  population difference ${truth.toFixed(4)}, ${what.padEnd(24)} fail ${rate(counts.fail, trials)}  pass ${rate(counts.pass, trials)}  inconclusive ${rate(counts.inconclusive, trials)}`)
+  }
+}
