@@ -1,9 +1,9 @@
 // mltest on Deno (issue 16): the real CLI run with `deno run -A --node-modules-dir=manual`
 // gives the same results as on Node for the same suite and seed — counts, states, seed-derived
-// values (t.seed, t.rng, a fast-check counterexample, seeded tfjs weights), JUnit and TAP
-// apart from timings — with worker threads and with --isolate process (whose children run on
-// Deno too); sharding and merge, exit codes, the one-line errors for what Deno cannot do, and
-// watch. Skipped with the reason when no deno binary is installed.
+// values (t.seed, t.rng, a fast-check counterexample, seeded tfjs weights, onnxruntime
+// outputs), JUnit, TAP and the github reporter apart from timings — with worker threads and
+// with --isolate process (whose children run on Deno too); sharding and merge, exit codes,
+// the one-line errors for what Deno cannot do, and watch. Skipped with the reason when no deno binary is installed.
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -106,7 +106,7 @@ if (!existsSync(DENO)) {
     t.equal(node.code, 1, 'Node: the fixture has failing tests, exit 1')
     t.equal(deno.code, 1, `Deno: exit 1 (stderr: ${deno.stderr.slice(0, 500)})`)
     t.equal(denoProcess.code, 1, `Deno --isolate process: exit 1 (stderr: ${denoProcess.stderr.slice(0, 500)})`)
-    const expected = 'mltest: 8 passed, 3 failed, 1 skipped, 1 todo, 1 inconclusive'
+    const expected = 'mltest: 9 passed, 3 failed, 1 skipped, 1 todo, 1 inconclusive'
     t.equal(node.closing, expected)
     t.equal(deno.closing, expected)
     t.equal(denoProcess.closing, expected)
@@ -152,8 +152,8 @@ if (!existsSync(DENO)) {
     t.not(one.closing, two.closing, 'each shard ran a different part')
     const merged = await run('deno', out, ['merge', 'shard-1.json', 'shard-2.json', '--no-color', '--reporter', 'console', '--reporter', `junit:${join(out, 'merged.xml')}`])
     t.equal(merged.code, 1, 'merge exits 1: the merged run has failures')
-    t.equal(merged.closing, 'mltest: 8 passed, 3 failed, 1 skipped, 1 todo, 1 inconclusive')
-    t.equal(readFileSync(join(out, 'merged.xml'), 'utf8').match(/<testcase /g)?.length, 14, 'the merged JUnit has every test of both shards')
+    t.equal(merged.closing, 'mltest: 9 passed, 3 failed, 1 skipped, 1 todo, 1 inconclusive')
+    t.equal(readFileSync(join(out, 'merged.xml'), 'utf8').match(/<testcase /g)?.length, 15, 'the merged JUnit has every test of both shards')
     await nodeRun
     const report = await run('deno', out, ['report', 'node.json', '--no-color', '--reporter', `junit:${join(out, 'reported.xml')}`])
     t.equal(report.code, 1)
@@ -162,14 +162,15 @@ if (!existsSync(DENO)) {
 
   t.test('Deno: exit codes, and one-line errors for what Deno cannot do', async (t) => {
     const base = ['--allow-read', '--allow-write', '--allow-env', '--allow-sys']
-    const [passing, usage, heap, bench, noSys, noRun, granted] = await Promise.all([
+    const [passing, usage, heap, bench, noSys, noRun, granted, noFfi] = await Promise.all([
       run('deno', FIXTURE, ['run', '--no-color', '-t', 't.seed and t.rng']),
       run('deno', FIXTURE, ['run', '--workers', 'many']),
       run('deno', FIXTURE, ['run', '--worker-heap-limit', '128']),
       run('deno', FIXTURE, ['bench']),
       run('deno', FIXTURE, ['run', '-t', 't.seed and t.rng'], ['--allow-read', '--allow-env']),
       run('deno', FIXTURE, ['run', '--isolate', 'process', '-t', 't.seed and t.rng'], base),
-      run('deno', FIXTURE, ['run', '--no-color', '-t', 't.seed and t.rng'], base),
+      run('deno', FIXTURE, ['run', '--no-color', 'states.mltest.ts', '-t', 't.seed and t.rng'], base),
+      run('deno', FIXTURE, ['run', '--no-color', 'onnx.mltest.ts'], base),
     ])
     t.equal(passing.code, 0, 'a passing selection exits 0')
     t.equal(passing.closing, 'mltest: 1 passed, 0 failed, 0 skipped')
@@ -187,6 +188,8 @@ if (!existsSync(DENO)) {
     t.match(noRun.stderr.trim(), /^mltest: Deno [\d.]+ was not given --allow-run \(--isolate process \(it starts child processes\) needs --allow-run\)/)
     t.equal(granted.code, 0, 'the four base permissions are enough for a plain suite')
     t.equal(granted.closing, 'mltest: 1 passed, 0 failed, 0 skipped')
+    t.equal(noFfi.code, 1, 'onnxruntime-node without --allow-ffi: the file fails to load')
+    t.match(noFfi.stdout, /failed to load the test file: .*Requires ffi access to ".*onnxruntime_binding\.node", run again with the --allow-ffi flag/)
   })
 
   t.test('Deno: a child process over its heap limit fails its test as out of memory', async (t) => {
