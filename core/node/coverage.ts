@@ -105,7 +105,8 @@ async function writeReports(config: ResolvedConfig, rawDir: string): Promise<Cov
   const summary = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { total: CoverageSummary }).total
   if (!settings.reporters.includes('json-summary')) rmSync(summaryFile)
   const written = settings.reporters.filter((name) => REPORT_FILES[name]).map((name) => join(settings.dir, REPORT_FILES[name]!))
-  if (written.length > 0) process.stdout.write(`mltest: coverage reports: ${written.join(', ')}\n`)
+  // On stderr with the run's other notes: stdout's last "mltest: " line stays the run's summary.
+  if (written.length > 0) process.stderr.write(`mltest: coverage reports: ${written.join(', ')}\n`)
   return summary
 }
 

@@ -64,7 +64,7 @@ function xpath(file: string, expression: string): string {
 }
 
 /** Checks every report of a `--coverage` run in `dir` against the fixture's known counts. */
-function checkReports(tt: Test, dir: string, stdout: string) {
+function checkReports(tt: Test, dir: string, stdout: string, stderr: string) {
   const lcov = parseLcov(readFileSync(join(dir, 'coverage', 'lcov.info'), 'utf8'))
   tt.same(lcov, EXPECTED, 'lcov: exactly the fixture sources (no test file, no mltest file, nothing from node_modules), with the known counts and uncovered lines')
 
@@ -86,7 +86,7 @@ function checkReports(tt: Test, dir: string, stdout: string) {
   }
   tt.same(Object.keys(summary).sort(), ['src/percent.ts', 'src/scale.ts', 'total'])
   tt.match(stdout, /^Lines\s+: 70\.58% \( 12\/17 \)$/m, 'text-summary on the console')
-  tt.match(stdout, /^mltest: coverage reports: coverage\/lcov\.info, coverage\/cobertura-coverage\.xml, coverage\/coverage-summary\.json, coverage\/index\.html$/m)
+  tt.match(stderr, /^mltest: coverage reports: coverage\/lcov\.info, coverage\/cobertura-coverage\.xml, coverage\/coverage-summary\.json, coverage\/index\.html$/m)
   tt.ok(existsSync(join(dir, 'coverage', 'index.html')) && existsSync(join(dir, 'coverage', 'scale.ts.html')), 'html report with a page per source')
 }
 
@@ -96,9 +96,29 @@ for (const args of [['--workers', '2'], ['--workers', '1'], ['--isolate', 'proce
     const run = await runCli(dir, ['run', '--coverage', ...args])
     tt.equal(run.code, 0, run.stderr)
     tt.match(run.stdout, /^mltest: 3 passed, 0 failed, 0 skipped$/m)
-    checkReports(tt, dir, run.stdout)
+    checkReports(tt, dir, run.stdout, run.stderr)
   })
 }
+
+t.test("worker-scoped fixtures: their teardown after the worker's last file is counted", async (tt) => {
+  const dir = makeProject(tt, {
+    'src/resource.ts': 'export function open(): number {\n  return 1\n}\n\nexport function release(): void {\n  void 0\n}\n',
+    'a.mltest.ts': `import { test as base, expect } from 'mltest'
+import { open, release } from './src/resource.ts'
+const test = base.extend<{ resource: number }>({
+  resource: [async ({}, use: (value: number) => Promise<void>) => { const r = open(); await use(r); release() }, { scope: 'worker' }],
+})
+test('uses the resource', ({ resource }) => { expect(resource).toBe(1) })
+`,
+  })
+  for (const isolate of ['none', 'process']) {
+    const run = await runCli(dir, ['run', '--coverage', '--isolate', isolate])
+    tt.equal(run.code, 0, run.stderr)
+    const lcov = readFileSync(join(dir, 'coverage', 'lcov.info'), 'utf8')
+    tt.match(lcov, /^FNDA:1,open$/m, `--isolate ${isolate}: set-up counted`)
+    tt.match(lcov, /^FNDA:1,release$/m, `--isolate ${isolate}: teardown counted`)
+  }
+})
 
 t.test('thresholds: one line per breached threshold and exit 1; met thresholds pass', async (tt) => {
   const breached = project(tt, {
