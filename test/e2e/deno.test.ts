@@ -162,7 +162,7 @@ if (!existsSync(DENO)) {
 
   t.test('Deno: exit codes, and one-line errors for what Deno cannot do', async (t) => {
     const base = ['--allow-read', '--allow-write', '--allow-env', '--allow-sys']
-    const [passing, usage, heap, bench, noSys, noRun, granted, noFfi] = await Promise.all([
+    const [passing, usage, heap, bench, noSys, noRun, granted, noFfi, coverage] = await Promise.all([
       run('deno', FIXTURE, ['run', '--no-color', '-t', 't.seed and t.rng']),
       run('deno', FIXTURE, ['run', '--workers', 'many']),
       run('deno', FIXTURE, ['run', '--worker-heap-limit', '128']),
@@ -171,6 +171,7 @@ if (!existsSync(DENO)) {
       run('deno', FIXTURE, ['run', '--isolate', 'process', '-t', 't.seed and t.rng'], base),
       run('deno', FIXTURE, ['run', '--no-color', 'states.mltest.ts', '-t', 't.seed and t.rng'], base),
       run('deno', FIXTURE, ['run', '--no-color', 'onnx.mltest.ts'], base),
+      run('deno', FIXTURE, ['run', '--coverage']),
     ])
     t.equal(passing.code, 0, 'a passing selection exits 0')
     t.equal(passing.closing, 'mltest: 1 passed, 0 failed, 0 skipped')
@@ -188,6 +189,9 @@ if (!existsSync(DENO)) {
     t.match(noRun.stderr.trim(), /^mltest: Deno [\d.]+ was not given --allow-run \(--isolate process \(it starts child processes\) needs --allow-run\)/)
     t.equal(granted.code, 0, 'the four base permissions are enough for a plain suite')
     t.equal(granted.closing, 'mltest: 1 passed, 0 failed, 0 skipped')
+    t.equal(coverage.code, 2, '--coverage exits 2 on Deno')
+    t.match(coverage.stderr.trim(), /^mltest: --coverage is not supported on Deno [\d.]+: .*node:inspector/)
+    t.equal(coverage.stderr.trim().split('\n').length, 1, 'in one line')
     t.equal(noFfi.code, 1, 'onnxruntime-node without --allow-ffi: the file fails to load')
     t.match(noFfi.stdout, /failed to load the test file: .*Requires ffi access to ".*onnxruntime_binding\.node", run again with the --allow-ffi flag/)
   })
