@@ -92,6 +92,8 @@ if (!existsSync(DENO)) {
 } else {
   const out = mkdtempSync(join(tmpdir(), 'mltest-deno-'))
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
+  // Runs in the fixture remember their failures there (.mltest/last-failed.json).
+  t.teardown(() => rmSync(join(FIXTURE, '.mltest'), { recursive: true, force: true }))
   // One worker: files finish in discovery order, so console output is comparable line by line.
   const reporters = (name: string, seed = 7) => ['run', '--seed', String(seed), '--no-color', '--workers', '1', '--reporter', 'console', '--reporter', `json:${join(out, `${name}.json`)}`, '--reporter', `junit:${join(out, `${name}.xml`)}`, '--reporter', `tap:${join(out, `${name}.tap`)}`]
   // The github reporter writes its step summary only inside GitHub Actions.
