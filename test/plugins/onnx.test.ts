@@ -209,7 +209,10 @@ t.test('the timer decides a budget only when the budget lies within its error of
   t.equal(judgeBudget(real, { p50Ms: 1 }).verdict, 'pass', `p50 ${b.p50Ms} ms vs 1 ms with a ±${real.timer.errorNs} ns timer`)
   // Throughput is widened through the mean latency: a clock error of 1 ms makes 0 samples/s possible.
   t.equal(judgeBudget(r, { throughputMin: 2000 }).verdict, 'inconclusive', 'a 1 ms error allows under 1000 samples/s')
-  t.equal(judgeBudget(real, { throughputMin: 2000 }).verdict, 'pass')
+  // With the real timer the same budget is decided; a 100/s floor (10 ms mean latency) keeps
+  // this a statement about the timer, not about how loaded the machine is (the mean, unlike the
+  // p50, takes every preemption spike; at load 14-18 a 2000/s floor failed here twice).
+  t.equal(judgeBudget(real, { throughputMin: 100 }).verdict, 'pass')
 })
 
 t.test('the same benchmark called 8 times in one file gives the same verdict each time', async (t) => {
