@@ -189,9 +189,11 @@ export type ConfigOptionName = keyof typeof CONFIG_OPTIONS
 type Spec = typeof CONFIG_OPTIONS
 type ConfigKeys = { [K in keyof Spec]: Spec[K] extends { config: false } ? never : K }[keyof Spec]
 type ValueOf<K extends keyof Spec> = z.output<ReturnType<Spec[K]['schema']>>
+/** What a user may write: keys with defaults inside an object option (e.g. coverage.dir) are optional. */
+type InputOf<K extends keyof Spec> = z.input<ReturnType<Spec[K]['schema']>>
 
 /** What `mltest.config.ts` may set: derived from the table (hover a key for its schema). */
-export type ConfigFileOptions = { [K in ConfigKeys]?: ValueOf<K> }
+export type ConfigFileOptions = { [K in ConfigKeys]?: InputOf<K> }
 
 /** What the command line may set (flags), before merging. */
 export type FlagOptions = { [K in keyof Spec as Spec[K] extends { flag: object } ? K : never]?: ValueOf<K> }
