@@ -93,6 +93,8 @@ export interface BenchmarkRecord {
   throughputPerSec?: number
   /** Peak resident memory during the timed runs, in MB. */
   peakRssMb?: number
+  /** This benchmark's smallest relative change that counts (wins over the history's `minEffect`/`minEffects`). */
+  minEffect?: number
 }
 
 export interface LogEntry {

@@ -74,7 +74,7 @@ export const CONFIG_OPTIONS = {
   shuffle: spec({ schema: (z) => z.boolean(), description: 'shuffle file and test order with the run seed', default: false, flag: { spec: '--shuffle', kind: 'boolean' }, summary: true }),
   reporters: spec({
     schema: (z) => z.array(z.union([z.string(), z.custom<Reporter>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))])),
-    description: 'reporters: a built-in name (console, junit, json, tap, github), a module path or package, each with an optional :PATH',
+    description: 'reporters: a built-in name (console, junit, json, tap, github, html), a module path or package, each with an optional :PATH',
     default: ['console'],
     flag: { spec: '--reporter <name[:path]>', kind: 'repeatable' },
   }),
