@@ -3,8 +3,9 @@
 // countable lines, of which 10 run (never `return hi` on line 10, `return values` on line 18,
 // nor standardise's body, lines 24-26); 6 branches, 4 taken; 7 functions, 3 called.
 // src/percent.ts has 2 lines, both run. The lcov, cobertura and json-summary files must give
-// exactly these counts with worker threads (one long-lived worker or two) and child processes;
-// thresholds fail the run with one line each; a plain run writes and loads nothing of coverage.
+// exactly these counts with worker threads (one long-lived worker, two, or a fresh one per
+// file) and child processes; thresholds fail the run with one line each; a plain run writes
+// and loads nothing of coverage.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -90,7 +91,7 @@ function checkReports(tt: Test, dir: string, stdout: string, stderr: string) {
   tt.ok(existsSync(join(dir, 'coverage', 'index.html')) && existsSync(join(dir, 'coverage', 'scale.ts.html')), 'html report with a page per source')
 }
 
-for (const args of [['--workers', '2'], ['--workers', '1'], ['--isolate', 'process', '--workers', '2']]) {
+for (const args of [['--workers', '2'], ['--workers', '1'], ['--isolate', 'file', '--workers', '1'], ['--isolate', 'process', '--workers', '2']]) {
   t.test(`--coverage ${args.join(' ')}: the reports give the fixture's known counts`, async (tt) => {
     const dir = project(tt)
     const run = await runCli(dir, ['run', '--coverage', ...args])
