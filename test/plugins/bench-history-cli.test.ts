@@ -149,7 +149,12 @@ t.test('first run stores a baseline; the same code again is unchanged; history l
   t.match(history.stdout, /run\s+commit\s+branch\s+benchmark\s+n\s+p50 ms\s+p99 ms\s+verdict/)
   t.equal(history.stdout.split('\n').filter((l) => /tokenize › loop › b1\s+300\s/.test(l)).length, 3, history.stdout)
   t.match(history.stdout, /main\s+tokenize › loop › b1\s+300\s+[\d.]+\s+[\d.]+\s+new \(no baseline\)/)
-  t.match(history.stdout, /main\s+tokenize › loop › b1\s+300\s+[\d.]+\s+[\d.]+\s+unchanged/)
+  // The listing shows each run's worst verdict over every metric; the p50 is unchanged (the
+  // database says so above), while the mean-based throughput, outside the gate, may be
+  // inconclusive on a loaded machine (a young history withholds a within-run change).
+  const compared = history.stdout.split('\n').filter((l) => /tokenize › loop › b1\s+300\s/.test(l) && !l.includes('new (no baseline)'))
+  t.equal(compared.length, 2, history.stdout)
+  for (const line of compared) t.match(line, /\s(unchanged|inconclusive: (throughput|p99)[^,]*(, (throughput|p99)[^,]*)?)\s*$/, line)
   const filtered = await bench(dir, ['history', 'loop', '--limit', '1'])
   t.equal(filtered.stdout.split('\n').filter((l) => l.includes('tokenize › loop')).length, 1)
   const unknown = await bench(dir, ['history', 'no-such-benchmark'])
@@ -173,7 +178,9 @@ t.test('a deliberately slowed function is regressed and exits 1; a changed subje
   t.ok(ratio > 2 && ratio < 4.5, `3× the work: ratio ${ratio}`)
   t.match(slow.stdout, /tokenize › loop › b1: subject changed since 3 of 3 baseline run\(s\): sha256: model-v1 → model-v2/)
   t.match(slow.closing, /1 regressed/)
-  t.match(row(slow.stdout, 'throughput (not gated)'), /×0\.\d+ .*regressed/, 'a third of the throughput')
+  // Throughput is a mean: on a loaded machine (load 10+) the baseline runs' means scatter so
+  // widely that the run-to-run interval straddles 1, and the honest verdict is inconclusive.
+  t.match(row(slow.stdout, 'throughput (not gated)'), /×0\.\d+ .*(regressed|inconclusive)/, 'a third of the throughput, never unchanged or improved')
   const gated = await bench(dir, ['--min-effect', '0.25', '--gate', 'throughput', '--baseline-runs', '1'])
   t.equal(gated.code, 0, `the same slow code against the slow run: ${explain(gated)}`)
   t.ok(row(gated.stdout, 'throughput'), 'gated metrics lose the marker')
