@@ -3,15 +3,9 @@
  * numpy's and R's default), the same rule `benchOnnx` reports its percentiles with.
  */
 
-/** The q-quantile (0 ≤ q ≤ 1) of values already sorted ascending. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length
-  if (n === 0) return Number.NaN
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(lo + 1, n - 1)
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
-}
+import { quantileSorted } from 'mltest/plugin'
+
+export { quantileSorted }
 
 /** A sorted copy as a Float64Array (numeric order, not string order). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {

@@ -5,21 +5,17 @@
  * (Hyndman & Fan type 7, numpy's and R's default), so figures match what users get when they
  * re-analyse the raw samples in numpy.
  */
+import { QUANTILE_METHOD, quantileSorted as sdkQuantileSorted } from 'mltest/plugin'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { quantileInterval, type QuantileInterval } from './quantile-interval.ts'
 
-export const PERCENTILE_METHOD = 'linear interpolation between closest ranks (Hyndman-Fan type 7, numpy default)'
+export const PERCENTILE_METHOD = QUANTILE_METHOD
 export const MEAN_CI_METHOD = 'percentile bootstrap of the mean latency, 95%'
 
-/** The q-quantile (0 <= q <= 1) of values sorted ascending, type 7. */
+/** The q-quantile of values sorted ascending (the SDK's type 7); benchmarks always have samples, so none is an error here. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length
-  if (n === 0) throw new RangeError('quantileSorted: no samples')
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantileSorted: q must be in [0, 1], got ${q}`)
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(lo + 1, n - 1)
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
+  if (sorted.length === 0) throw new RangeError('quantileSorted: no samples')
+  return sdkQuantileSorted(sorted, q)
 }
 
 export interface LatencySummary {

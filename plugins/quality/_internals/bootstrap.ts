@@ -5,7 +5,7 @@
  * arrays at once) can be bootstrapped. The paired variant draws one set of indices for two
  * prediction arrays and bootstraps the difference, as a model comparison needs.
  */
-import { createRng, currentTest, deriveSeed } from 'mltest/plugin'
+import { createRng, currentTest, deriveSeed, quantileSorted } from 'mltest/plugin'
 
 export interface BootstrapOptions {
   /** Seed of the resampling; derive it with `bootstrapSeed` (from the running test). */
@@ -40,15 +40,8 @@ export function bootstrapSeed(label: string, given?: number): number {
   return given ?? deriveSeed(currentTest()?.seed ?? 0, 'bootstrap', label)
 }
 
-/** The q-quantile of sorted values, linearly interpolated (numpy's default, Hyndman-Fan type 7). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length
-  if (n === 0) return Number.NaN
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(lo + 1, n - 1)
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
-}
+/** Type-7 quantiles, from the SDK (one implementation for every check). */
+export { quantileSorted }
 
 /** A uniform integer source in [0, n): a 32-bit xorshift seeded from mltest's PRNG (fast enough for millions of draws). */
 export function indexSource(seed: number): (n: number) => number {
