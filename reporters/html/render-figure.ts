@@ -9,7 +9,7 @@
  * anything), vega's loader refuses every load, and warnings go to the figure, not the console
  * (without the `canvas` package vega estimates text widths and says nothing).
  */
-import { figure as checkedFigure, type CheckFigure } from 'mltest/plugin'
+import { figure as checkedFigure, importOptional, type CheckFigure } from 'mltest/plugin'
 
 export type DrawnFigure = { ok: true; svg: string; warnings: string[] } | { ok: false; error: string; warnings: string[] }
 
@@ -25,7 +25,9 @@ interface VegaLite {
 let libraries: Promise<{ vega: Vega; vegaLite: VegaLite }> | undefined
 
 function loadLibraries(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
-  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega: vega as unknown as Vega, vegaLite: vegaLite as unknown as VegaLite }))
+  // Optional peers: without them each figure says what to install, and the rest of the report is whole.
+  const options = { feature: 'the html reporter\'s figures', installHint: 'npm install --save-dev vega vega-lite' }
+  libraries ??= Promise.all([importOptional<Vega>('vega', { ...options, unwrapKey: 'View' }), importOptional<VegaLite>('vega-lite', { ...options, unwrapKey: 'compile' })]).then(([vega, vegaLite]) => ({ vega, vegaLite }))
   return libraries
 }
 
