@@ -62,7 +62,15 @@ export interface FairnessMetricResult {
   direction: 'min' | 'max'
   verdict: IntervalVerdict
   reason?: string
+  /**
+   * Permutation test of "no disparity": the share of group-label permutations (within true
+   * classes for equalized odds) whose disparity is at least as large as the observed one.
+   */
+  pValue: number
 }
+
+/** Permutations of the group labels behind `pValue`. */
+export const FAIRNESS_PERMUTATIONS = 999
 
 export interface FairnessResult {
   verdict: IntervalVerdict
@@ -165,6 +173,47 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
     const d = disparities(rates)
     for (const m of FAIRNESS_METRICS) replicate[m].push(d[m])
   }
+  // Permutation test: the max-minus-min (or min-over-max) of noisy group rates is biased away
+  // from "no disparity", more so with more groups, and so is its bootstrap interval; a fair
+  // model with 8 groups of 50 rows had its whole interval beyond 0.1. A fail therefore also
+  // needs the disparity to be unlikely under "outcome independent of group": group labels
+  // permuted over all rows (selection-rate metrics) or within each true class (equalized odds).
+  const groupOf = Uint32Array.from(keys, (k) => groupNames.indexOf(k))
+  const everyRow = [Uint32Array.from({ length: n }, (_, i) => i)]
+  const byTruth = positiveRow ? [0, 1].map((c) => Uint32Array.from([...positiveRow].flatMap((p, i) => (p === c ? [i] : [])))) : everyRow
+  const permDraw = indexSource(deriveSeed(seed, 'permutation'))
+  const permuted = (strata: Uint32Array[]): Record<FairnessMetricName, number> => {
+    const g = groupOf.slice()
+    for (const rows of strata) {
+      for (let k = rows.length - 1; k > 0; k--) {
+        const j = permDraw(k + 1)
+        const a = rows[k]!
+        const b = rows[j]!
+        const t = g[a]!
+        g[a] = g[b]!
+        g[b] = t
+      }
+    }
+    const lists: number[][] = groupNames.map(() => [])
+    for (let i = 0; i < n; i++) lists[g[i]!]!.push(i)
+    return disparities(lists.map((l) => ratesOf(countGroup(l, selected, positiveRow))))
+  }
+  const extreme: Record<FairnessMetricName, number> = Object.fromEntries(FAIRNESS_METRICS.map((m) => [m, 0])) as never
+  const counted: Record<FairnessMetricName, number> = Object.fromEntries(FAIRNESS_METRICS.map((m) => [m, 0])) as never
+  const conditional = (m: FairnessMetricName) => NEEDS_LABELS.has(m)
+  for (let r = 0; r < FAIRNESS_PERMUTATIONS; r++) {
+    const all = permuted(everyRow)
+    const within = truth ? permuted(byTruth) : all
+    for (const m of metrics) {
+      const value = (conditional(m) ? within : all)[m]
+      if (Number.isNaN(value) || Number.isNaN(observed[m])) continue
+      counted[m]++
+      if (FAIRNESS_DIRECTION[m] === 'max' ? value >= observed[m] - 1e-12 : value <= observed[m] + 1e-12) extreme[m]++
+    }
+  }
+  const pValueOf = (m: FairnessMetricName) => (counted[m] === 0 ? Number.NaN : (1 + extreme[m]) / (1 + counted[m]))
+  // Bonferroni over the disparities judged: each may fail the check.
+  const alpha = (1 - confidence) / metrics.length
   const tail = (1 - confidence) / 2
   const interval = (values: number[]) => {
     const valid = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)
@@ -185,7 +234,7 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
     const ci = interval(replicate[metric])
     const threshold = thresholdOf(metric)
     const direction = FAIRNESS_DIRECTION[metric]
-    const base = { metric, value: observed[metric], lower: ci.lower, upper: ci.upper, threshold, direction }
+    const base = { metric, value: observed[metric], lower: ci.lower, upper: ci.upper, threshold, direction, pValue: pValueOf(metric) }
     if (small.length > 0) return { ...base, verdict: 'inconclusive', reason: `group ${small.map((g) => `${g.group} has n=${g.n}`).join(', ')} < minGroupSize ${minGroupSize}` }
     if (Number.isNaN(observed[metric])) {
       const why = metric.startsWith('equalized') ? 'a group has no rows of one true class, so its TPR or FPR is undefined' : 'no group is ever selected'
@@ -195,6 +244,9 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
     const verdict = intervalVerdict(ci, threshold, direction)
     const rule = `${direction === 'max' ? '<=' : '>='} ${formatNumber(threshold)}${metric === 'disparateImpact' ? ' (four-fifths rule)' : ''}`
     if (verdict === 'pass') return { ...base, verdict }
+    if (verdict === 'fail' && !(base.pValue < alpha)) {
+      return { ...base, verdict: 'inconclusive', reason: `CI wholly ${direction === 'max' ? 'above' : 'below'} ${rule}, but a permutation test cannot tell the disparity from chance (p=${formatNumber(base.pValue)} >= ${formatNumber(alpha)})` }
+    }
     return { ...base, verdict, reason: verdict === 'fail' ? `CI wholly ${direction === 'max' ? 'above' : 'below'} threshold: required ${rule}` : `CI straddles the threshold: required ${rule}` }
   })
   const verdict = combineVerdicts(results.map((m) => m.verdict))
@@ -206,9 +258,9 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
     ...groups.map((g) => [g.group, String(g.n), rateText(g.selectionRate, g.intervals.selectionRate), ...(truth ? [rateText(g.truePositiveRate, g.intervals.truePositiveRate), rateText(g.falsePositiveRate, g.intervals.falsePositiveRate)] : []), formatNumber(g.disparateImpact)]),
   ], { align: ['left', 'right', 'left', 'left', 'left', 'right'], indent: '  ' })
   const metricTable = formatTable([
-    ['disparity', 'observed', `${level} CI`, 'threshold', 'verdict'],
-    ...results.map((m) => [m.metric, formatNumber(m.value), intervalText(m), `${m.direction === 'max' ? '<=' : '>='} ${formatNumber(m.threshold)}`, m.reason ? `${m.verdict}: ${m.reason}` : m.verdict]),
-  ], { align: ['left', 'right', 'left', 'left', 'left'], indent: '  ' })
+    ['disparity', 'observed', `${level} CI`, 'threshold', 'p (permutation)', 'verdict'],
+    ...results.map((m) => [m.metric, formatNumber(m.value), intervalText(m), `${m.direction === 'max' ? '<=' : '>='} ${formatNumber(m.threshold)}`, formatNumber(m.pValue), m.reason ? `${m.verdict}: ${m.reason}` : m.verdict]),
+  ], { align: ['left', 'right', 'left', 'left', 'right', 'left'], indent: '  ' })
   const failing = results.filter((m) => m.verdict === 'fail')
   const headline = verdict === 'fail'
     ? `${failing.map((m) => m.metric).join(', ')} beyond threshold between groups ${groupNames.join(', ')}`
@@ -218,6 +270,7 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
     groupTable,
     metricTable,
     `  ${level} percentile bootstrap intervals, rows resampled within each group, ${resamples} resamples; Fairlearn's definitions`,
+    `  a fail needs the whole interval beyond the threshold and p < ${formatNumber(alpha)} (${formatNumber(1 - confidence)}, Bonferroni over ${metrics.length} disparities) in a permutation test of the group labels (${FAIRNESS_PERMUTATIONS} permutations; within each true class for equalized odds)`,
     `  replay: seed ${seed} (mltest run --seed N reruns the test with the same resamples)`,
   ].join('\n')
   const firstOpen = results.find((m) => m.verdict === 'inconclusive')
@@ -230,11 +283,12 @@ export function checkFairness(options: CheckFairnessOptions): FairnessResult {
       n,
       groups: groupNames.length,
       positiveLabel: String(positive),
-      ...Object.fromEntries(results.flatMap((m) => [[m.metric, m.value], [`${m.metric}Lower`, m.lower], [`${m.metric}Upper`, m.upper], [`${m.metric}Threshold`, m.threshold]])),
+      ...Object.fromEntries(results.flatMap((m) => [[m.metric, m.value], [`${m.metric}Lower`, m.lower], [`${m.metric}Upper`, m.upper], [`${m.metric}Threshold`, m.threshold], [`${m.metric}PValue`, m.pValue]])),
       ...Object.fromEntries(groups.flatMap((g) => [[`selectionRate[${g.group}]`, g.selectionRate], [`n[${g.group}]`, g.n]])),
       minGroupSize,
       confidence,
-      test: 'stratified percentile bootstrap',
+      test: 'stratified percentile bootstrap + permutation test of group labels',
+      permutations: FAIRNESS_PERMUTATIONS,
       resamples,
       seed,
     },

@@ -131,6 +131,12 @@ export function checkProxyFeatures<R extends object>(options: CheckProxyFeatures
     if (Number.isNaN(observed.strength)) return { ...base, verdict: 'inconclusive', reason: numeric ? 'the feature is constant or the attribute has one group on these rows' : 'the feature or the attribute has one value on these rows' }
     if (ci.valid < 0.9 * resamples) return { ...base, verdict: 'inconclusive', reason: `strength undefined on ${resamples - ci.valid} of ${resamples} resamples` }
     const verdict = intervalVerdict(ci, threshold, 'max')
+    // V and η are biased upward on small samples and many categories (about sqrt(df/n) with no
+    // association at all), and so is their bootstrap interval: a fail also needs the
+    // association's own test (chi-square or F) to reject independence.
+    if (verdict === 'fail' && !(observed.pValue < 1 - confidence)) {
+      return { ...base, verdict: 'inconclusive', reason: `CI wholly above threshold ${formatNumber(threshold)}, but the ${observed.test} cannot tell it from no association (p=${formatNumber(observed.pValue)} >= ${formatNumber(1 - confidence)})` }
+    }
     return { ...base, verdict, ...(verdict === 'pass' ? {} : { reason: verdict === 'fail' ? `CI wholly above threshold ${formatNumber(threshold)}` : `CI straddles threshold ${formatNumber(threshold)}` }) }
   })
   results.sort((a, b) => (Number.isNaN(b.strength) ? -1 : b.strength) - (Number.isNaN(a.strength) ? -1 : a.strength))

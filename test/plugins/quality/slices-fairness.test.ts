@@ -192,7 +192,9 @@ t.test('checkFairness: the real fair model passes by sex; the model that learnt 
   const biased = await inTest(() => checkFairness({ predictions: biasedModel(rows), labels: smallLabels, group: sex, posLabel: 'yes', thresholds }))
   tt.equal(biased.error?.name, 'AssertionError')
   tt.match(biased.error!.message, /checkFairness: .*equalizedOddsDifference.* beyond threshold between groups FEMALE, MALE \(favourable outcome "yes", n=333\)/)
-  tt.match(biased.error!.message, /equalizedOddsDifference\s+0\.\d+\s+\[.*\]\s+<= 0.1\s+fail: CI wholly above threshold/)
+  tt.match(biased.error!.message, /equalizedOddsDifference\s+0\.\d+\s+\[.*\]\s+<= 0.1\s+(0\.0\d+|0\.00\d+|<.*)\s+fail: CI wholly above threshold/)
+  const eo = biased.checks[0]!.metrics.equalizedOddsDifferencePValue as number
+  tt.ok(eo < 0.05, `the permutation test (within true classes) calls the learnt bias: p=${eo}`)
   tt.match(biased.error!.message, /replay: seed \d+/)
   tt.equal(biased.checks[0]!.verdict, 'fail')
 
@@ -350,4 +352,48 @@ test('a proxy fails', () => {
   tt.ok(tests.every((x) => x.checks[0]!.figures!.length === 1), 'every check attaches its figure')
   const strict = await runCli(dir, ['run', '--seed', '3', '--no-color', '--inconclusive', 'fail', '-t', 'cannot tell'])
   tt.equal(strict.code, 1, 'an inconclusive verdict fails the run under --inconclusive fail')
+})
+
+t.test('checkFairness: many groups of a fair model do not fail (the permutation test); a real disparity still does', async (tt) => {
+  // The max-minus-min of 8 noisy selection rates, and its bootstrap interval, lie above 0.1
+  // for a fair model with 50 rows a group; before the permutation test this failed 20 of 20
+  // seeds. Every row is selected with probability 0.5, whatever its group.
+  let state = 99
+  const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648), state / 2147483648)
+  let fails = 0
+  for (let rep = 0; rep < 20; rep++) {
+    const group: string[] = []
+    const predictions: number[] = []
+    for (let g = 0; g < 8; g++) for (let i = 0; i < 50; i++) (group.push(`g${g}`), predictions.push(uniform() < 0.5 ? 1 : 0))
+    try {
+      const result = checkFairness({ predictions, group, seed: rep })
+      tt.not(result.verdict, 'fail')
+    } catch {
+      fails++
+    }
+  }
+  tt.ok(fails <= 1, `at most 1 of 20 fair 8-group models fails (the test's level is 5%): ${fails}`)
+  const group: string[] = []
+  const predictions: number[] = []
+  for (let i = 0; i < 200; i++) (group.push('A'), predictions.push(uniform() < 0.8 ? 1 : 0))
+  for (let i = 0; i < 200; i++) (group.push('B'), predictions.push(uniform() < 0.3 ? 1 : 0))
+  tt.throws(() => checkFairness({ predictions, group, seed: 1 }), /demographicParityDifference.*beyond threshold/)
+})
+
+t.test('checkProxyFeatures: a many-level feature independent of the attribute is not called a proxy on a small sample', async (tt) => {
+  // 60 rows, 12 levels independent of a binary attribute: V averages about sqrt(11/60) = 0.43
+  // with no association; before the chi-square requirement this failed 19 of 20 seeds at 0.3.
+  let state = 7
+  const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648), state / 2147483648)
+  let fails = 0
+  for (let rep = 0; rep < 20; rep++) {
+    const data = Array.from({ length: 60 }, () => ({ code: `c${Math.floor(uniform() * 12)}`, sex: uniform() < 0.5 ? 'F' : 'M' }))
+    try {
+      checkProxyFeatures({ data, protected: 'sex', threshold: 0.3, seed: rep })
+    } catch {
+      fails++
+    }
+  }
+  // A 5%-level test: 4 or more false calls in 20 has probability 1.6%; these seeds give 2 (p = 0.032, 0.043).
+  tt.ok(fails <= 3, `at most 3 of 20 (the chi-square test's level is 5%): ${fails}`)
 })
