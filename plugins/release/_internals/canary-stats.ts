@@ -47,10 +47,18 @@ export function totalVariation(a: ArrayLike<number>, b: ArrayLike<number>, class
   return sum / (2 * n)
 }
 
-/** The two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs. 0 to 1. */
+/**
+ * The two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs. 0 to
+ * 1. A NaN output counts as +Infinity (beyond every real value): it sorts last and the walk
+ * ends (a NaN compared with <= never advanced it: the check hung on a NaN candidate).
+ */
 export function kolmogorovSmirnov(a: ArrayLike<number>, b: ArrayLike<number>, indices?: ArrayLike<number>): number {
   const n = indices ? indices.length : a.length
-  const pick = (values: ArrayLike<number>) => Float64Array.from({ length: n }, (_, k) => values[indices ? indices[k]! : k]!).sort()
+  const pick = (values: ArrayLike<number>) =>
+    Float64Array.from({ length: n }, (_, k) => {
+      const v = values[indices ? indices[k]! : k]!
+      return Number.isNaN(v) ? Number.POSITIVE_INFINITY : v
+    }).sort()
   const x = pick(a)
   const y = pick(b)
   let i = 0

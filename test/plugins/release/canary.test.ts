@@ -109,6 +109,8 @@ t.test('statistics match independently computed values', async (t) => {
   // scipy.stats.ks_2samp([1, 2, 3, 4], [3, 4, 5, 6]).statistic == 0.5; ties across samples handled.
   t.equal(kolmogorovSmirnov([1, 2, 3, 4], [3, 4, 5, 6]), 0.5)
   t.equal(kolmogorovSmirnov([1, 2, 3], [1, 2, 3]), 0)
+  // NaN counts as beyond every real value: [1, 2, NaN] vs [1, 2, 3] differ only in the last place.
+  t.equal(kolmogorovSmirnov([1, 2, Number.NaN], [1, 2, 3]), 1 / 3)
   t.equal(median([5, 1, 3, 2]), 2.5)
   // The bootstrap is seeded: the same seed gives the same interval, a constant statistic a point.
   const values = Array.from({ length: 50 }, (_, i) => (i * 37) % 11)
@@ -212,6 +214,10 @@ t.test('single-output models: values compared within a tolerance, drift by Kolmo
   const moved = await inTest(() => checkCanary({ current: score, candidate: shifted, traffic, latencyRounds: 0 }))
   t.match(moved.error?.message, /candidate fails disagreement and prediction drift/)
   t.match(moved.error?.message, /outputs differ beyond/)
+  // A candidate that outputs NaN finishes and fails (the KS walk used to hang on NaN).
+  const broken = (rows: number[][]) => rows.map((r, i) => [i % 2 === 0 ? Number.NaN : r[0]! * 2 + r[1]!])
+  const nan = await inTest(() => checkCanary({ current: score, candidate: broken, traffic, latencyRounds: 0 }))
+  t.match(nan.error?.message, /candidate fails disagreement/)
 })
 
 t.test('traffic from a JSONL file; bad input is one line naming the problem', async (t) => {
