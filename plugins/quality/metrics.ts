@@ -298,6 +298,10 @@ export function logLoss(yTrue: ArrayLike<Label>, yProb: ArrayLike<number> | Arra
     if (row.length !== labels.length) {
       throw new RangeError(`${fn}: yProb[${i}] has ${row.length} probabilities but there are ${labels.length} classes (${labels.map((l) => JSON.stringify(l)).join(', ')}); pass option "labels" in the column order`)
     }
+    // 1-D: the positive class's probability; [1 - p, p] always sums to 1, so check the range itself.
+    if (!twoD && !(row[1]! >= 0 && row[1]! <= 1)) {
+      throw new RangeError(`${fn}: yProb[${i}] is ${row[1]}, not a probability in [0, 1] — pass probabilities (e.g. a sigmoid of the logits), not scores`)
+    }
     rows.push(row)
   }
   let total = 0

@@ -115,6 +115,7 @@ t.test('log loss and Brier score', async (tt) => {
   tt.throws(() => logLoss([1, 1], [0.5, 0.7]), /contains only one label \(1\); pass every class/, 'one label needs labels')
   close(tt, logLoss([1, 1], [0.5, 0.5], { labels: [0, 1] }), Math.log(2), 'one label with labels given')
   tt.throws(() => logLoss([0, 1], [[2, 3], [0.5, 0.5]]), /sums to 5, not 1; pass probabilities/, 'logits refused')
+  tt.throws(() => logLoss([0, 1, 0], [-3, 4, 0.2]), /logLoss: yProb\[0\] is -3, not a probability in \[0, 1\]/, '1-D logits refused too (they used to score 0.074)')
 
   // brier_score_loss.html: y_true = [0, 1, 1, 0], y_prob = [0.1, 0.9, 0.8, 0.3] -> 0.0375
   // ((0.1)^2 + (0.1)^2 + (0.2)^2 + (0.3)^2) / 4 = 0.15 / 4
