@@ -54,10 +54,21 @@ export function coverageFilter(config: ResolvedConfig): (sourcePath: string) => 
   }
 }
 
-/** Starts a coverage run: the workers created after this call collect. A usage error on Deno. */
-export function startCoverage(config: ResolvedConfig): CoverageRun {
+type Monocart = typeof import('monocart-coverage-reports')
+
+/**
+ * Starts a coverage run: the workers created after this call collect. A usage error on Deno,
+ * and when monocart-coverage-reports is missing: both are known before any test runs.
+ */
+export async function startCoverage(config: ResolvedConfig): Promise<CoverageRun> {
   if (isDeno) {
     throw new UsageError(`--coverage is not supported on ${runtimeLabel}: mltest collects coverage through node:inspector sessions in its workers, which Deno does not provide — run the coverage job on Node (npx mltest run --coverage)`)
+  }
+  let monocart: Monocart
+  try {
+    monocart = await importOptional<Monocart>('monocart-coverage-reports', { feature: 'mltest run --coverage', unwrapKey: 'CoverageReport' })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
   }
   const settings = config.coverage
   const rawDir = mkdtempSync(join(tmpdir(), 'mltest-coverage-'))
@@ -66,7 +77,7 @@ export function startCoverage(config: ResolvedConfig): CoverageRun {
     async report() {
       delete process.env[DIR_VARIABLE]
       try {
-        const summary = await writeReports(config, rawDir)
+        const summary = await writeReports(monocart, config, rawDir)
         return summary ? breaches(settings.thresholds, summary) : []
       } finally {
         rmSync(rawDir, { recursive: true, force: true })
@@ -78,9 +89,8 @@ export function startCoverage(config: ResolvedConfig): CoverageRun {
 /** istanbul's json-summary totals. */
 type CoverageSummary = Record<Metric, { total: number; covered: number; pct: number | string }>
 
-async function writeReports(config: ResolvedConfig, rawDir: string): Promise<CoverageSummary | undefined> {
+async function writeReports({ CoverageReport }: Monocart, config: ResolvedConfig, rawDir: string): Promise<CoverageSummary | undefined> {
   const settings = config.coverage
-  const { CoverageReport } = await importOptional<typeof import('monocart-coverage-reports')>('monocart-coverage-reports', { feature: 'mltest run --coverage', unwrapKey: 'CoverageReport' })
   const outputDir = resolve(config.rootDir, settings.dir)
   const options: CoverageReportOptions = {
     name: 'mltest coverage',
@@ -96,6 +106,7 @@ async function writeReports(config: ResolvedConfig, rawDir: string): Promise<Cov
     cleanCache: true,
   }
   const report = new CoverageReport(options)
+  // Workers write each take to a temp name and rename it: a *.json here is whole (a worker killed mid-write leaves only a .tmp).
   for (const file of readdirSync(rawDir).filter((name) => name.endsWith('.json'))) {
     const { result } = JSON.parse(readFileSync(join(rawDir, file), 'utf8')) as { result: unknown[] }
     await report.add(result)

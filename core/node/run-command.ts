@@ -80,7 +80,7 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
   const host = new ReporterHost(createReporters(config.list ? [] : config.reporters, config.reporterRegistry ?? builtinReporters, { rootDir: config.rootDir, color: config.color }, cwd))
   const workers = Math.max(1, Math.min(config.workers, files.length || 1))
   // Before the pool: its workers read where to write coverage when they start (core/node/coverage.ts).
-  const coverage = files.length > 0 && !config.list && (config.collectCoverage || config.coverage.enabled) ? (await import('./coverage.ts')).startCoverage(config) : undefined
+  const coverage = files.length > 0 && !config.list && (config.collectCoverage || config.coverage.enabled) ? await (await import('./coverage.ts')).startCoverage(config) : undefined
   const pool = files.length > 0 ? createPool(config, workers) : undefined
   const interruption = new RunInterruption()
   let outcome
@@ -119,7 +119,14 @@ export async function runCommand(config: ResolvedConfig, paths: string[], cwd: s
     process.stdout.write(`${summaryLine(s)}\n`)
   }
   reportMinReadiness(run)
-  const coverageBreaches = coverage ? await coverage.report() : []
+  let coverageBreaches: string[] = []
+  try {
+    coverageBreaches = coverage ? await coverage.report() : []
+  } catch (error) {
+    // The run's own verdict stands; the reports could not be written.
+    process.stderr.write(`mltest: coverage reports could not be written: ${(error as Error).message.split('\n')[0]}\n`)
+    coverageBreaches = ['coverage: no reports (see above)']
+  }
   for (const line of coverageBreaches) process.stderr.write(`mltest: ${line}\n`)
   if (interruption.signal) {
     const cancelled = run.files.reduce((n, f) => n + f.tests.filter((t) => t.state === 'skipped' && t.reason === cancelledReason(interruption.signal!)).length, 0)

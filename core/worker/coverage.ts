@@ -15,7 +15,7 @@
  * output, whose inline source map takes the report back to the TypeScript.
  */
 import { Session } from 'node:inspector/promises'
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { threadId } from 'node:worker_threads'
 
@@ -72,5 +72,8 @@ export async function writeWorkerCoverage(): Promise<void> {
     entries.push({ url: script.url, scriptId: script.scriptId, source, functions: script.functions })
   }
   if (entries.length === 0) return
-  writeFileSync(join(dir, `coverage-${process.pid}-${threadId}-${takes++}.json`), JSON.stringify({ result: entries }))
+  // Temp name, then rename: a worker killed mid-write leaves a .tmp the main thread skips, never a torn .json.
+  const path = join(dir, `coverage-${process.pid}-${threadId}-${takes++}.json`)
+  writeFileSync(`${path}.tmp`, JSON.stringify({ result: entries }))
+  renameSync(`${path}.tmp`, path)
 }
