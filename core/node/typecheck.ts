@@ -51,6 +51,14 @@ export async function typecheckFiles(files: readonly string[], rootDir: string):
         throw new UsageError(`${relative(rootDir, tsconfig) || tsconfig}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`)
       },
     })
+    // A tsconfig that is not JSON, or has an unknown option or a bad value, is the user's config
+    // error (exit 2), not a type error to run on with default options. TS18003 (no inputs
+    // found by its "include") does not matter: the test files are the inputs.
+    const bad = parsed!.errors.filter((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003)
+    if (bad.length > 0) {
+      const where = relative(rootDir, tsconfig) || tsconfig
+      throw new UsageError(`${where}: ${ts.flattenDiagnosticMessageText(bad[0]!.messageText, ' ')} (TS${bad[0]!.code})${bad.length > 1 ? ` and ${bad.length - 1} more` : ''} — fix the tsconfig, then run again`)
+    }
     options = { ...parsed!.options, noEmit: true }
   } else {
     options = { ...ts.convertCompilerOptionsFromJson(DEFAULT_OPTIONS, rootDir).options, noEmit: true }

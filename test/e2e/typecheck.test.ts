@@ -80,3 +80,14 @@ t.test('a project without type errors passes mltest typecheck; without TypeScrip
   t.equal(missing.code, 2)
   t.equal(missing.stderr.trim(), 'mltest: --typecheck needs the "typescript" package in the project — install it: npm install --save-dev typescript')
 })
+
+t.test('a broken tsconfig is a usage error (exit 2) naming it, before any test runs', async (t) => {
+  const notJson = withTypeScript(t, { ...FILES, 'tsconfig.json': '{bad' })
+  const unknownOption = withTypeScript(t, { ...FILES, 'tsconfig.json': '{"compilerOptions":{"bogusOpt":1}}' })
+  const [a, b] = await Promise.all([runCli(notJson, ['typecheck']), runCli(unknownOption, ['run', '--typecheck'])])
+  t.equal(a.code, 2, a.stderr)
+  t.match(a.stderr, /^mltest: tsconfig\.json: .*\(TS1136\) — fix the tsconfig, then run again$/m)
+  t.equal(b.code, 2, b.stderr)
+  t.match(b.stderr, /^mltest: tsconfig\.json: Unknown compiler option 'bogusOpt'\. \(TS5023\) — fix the tsconfig, then run again$/m)
+  t.notMatch(b.stdout, /passed/, 'no test ran')
+})
