@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 import { heapLimitSignal } from '../runtime.mjs'
 import { cancelledReason } from './interrupt.ts'
-import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
+import { FIXTURE_TEARDOWN_LIMIT_MS, WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
 const ENTRY = fileURLToPath(new URL('../worker/process-entry.mjs', import.meta.url))
 
@@ -64,12 +64,20 @@ export function createProcessPool(options: ProcessPoolOptions): WorkerPool {
     child.busy = true
     try {
       await child.ready
+      let timer: NodeJS.Timeout | undefined
       return await new Promise<SerializedError[]>((resolve) => {
         child.onMessage = (m) => m.type === 'fixtures-torn-down' && resolve(m.errors)
         // A child that dies meanwhile has no fixtures left to tear down.
         child.onExit = () => resolve([])
+        // A teardown that blocks the child's event loop never answers (its own timeout cannot
+        // fire): kill the child after the limit, as the thread pool terminates a thread.
+        timer = setTimeout(() => {
+          child.onExit = undefined
+          child.process.kill('SIGKILL')
+          resolve([{ kind: 'error', name: 'Error', message: `worker-scoped fixtures of worker process ${child.process.pid} could not tear down: did not finish within ${FIXTURE_TEARDOWN_LIMIT_MS / 1000} s; the process was killed` }])
+        }, FIXTURE_TEARDOWN_LIMIT_MS)
         child.process.send({ type: 'teardown-fixtures' })
-      })
+      }).finally(() => clearTimeout(timer))
     } catch {
       return []
     } finally {

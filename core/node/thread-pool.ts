@@ -6,11 +6,10 @@
 import { MessageChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
-import { WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
+import { FIXTURE_TEARDOWN_LIMIT_MS, WorkerCrash, type PoolTask, type WorkerPool } from './worker-pool.ts'
 
 const ENTRY = new URL('../worker/thread-entry.mjs', import.meta.url).href
 /** Beyond the worker's own 60 s per fixture: a thread that does not answer by then is reported, not waited for. */
-const FIXTURE_TEARDOWN_LIMIT_MS = 120_000
 
 
 export interface ThreadPoolOptions {

@@ -6,6 +6,12 @@
  */
 import type { ControlMessage, FileTask, FileTaskReturn, SerializedError, WorkerBatch } from '../protocol.ts'
 
+/**
+ * How long a worker may take to tear down its worker-scoped fixtures before the pool gives up
+ * on it (120 s; `MLTEST_FIXTURE_TEARDOWN_LIMIT_MS` shortens it, for mltest's own tests).
+ */
+export const FIXTURE_TEARDOWN_LIMIT_MS = Number(process.env.MLTEST_FIXTURE_TEARDOWN_LIMIT_MS) || 120_000
+
 export interface PoolTask {
   /** Resolves when the file is done; rejects with a `WorkerCrash` if its worker died. */
   done: Promise<FileTaskReturn & { workerId: number }>

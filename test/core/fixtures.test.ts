@@ -293,3 +293,17 @@ test('not this one', () => { throw new Error('should be skipped') })
   t.ok(events.includes(`rows up ${deriveSeed(testSeed, 'fixture', 'rows')}`), 'its fixture has a seed of its own, derived from the test\'s')
   t.ok(events.includes(`seed in plain ${deriveSeed(5, 'modifiers.mltest.ts', 'plain')}`))
 })
+
+t.test('--isolate process: a worker fixture whose teardown blocks the child is given up after the limit, and the run ends', async (t) => {
+  // The child's event loop never returns, so only the pool's timer can end it (the run used to hang).
+  const dir = makeProject(t, {
+    'block.mltest.ts': `import { test as base } from 'mltest'
+const test = base.extend<{ stuck: number }>({ stuck: [async ({}, use) => { await use(1); while (true) {} }, { scope: 'worker' }] })
+test('uses it', ({ stuck }) => { if (stuck !== 1) throw new Error('no fixture') })
+`,
+  })
+  const r = await runCli(dir, ['run', '--isolate', 'process'], { env: { MLTEST_FIXTURE_TEARDOWN_LIMIT_MS: '3000' }, timeoutMs: 60_000 })
+  t.equal(r.code, 1, `${r.stdout}\n${r.stderr}`)
+  t.match(`${r.stdout}\n${r.stderr}`, /worker-scoped fixtures of worker process \d+ could not tear down: did not finish within 3 s; the process was killed/)
+  t.match(r.closing, /^mltest: 1 passed, 0 failed/)
+})
