@@ -173,7 +173,8 @@ export async function executePass(options: PassOptions): Promise<PassOutcome> {
 export function exitCodeOf(run: RunResult, reporterErrors: string[]): number {
   const s = run.summary
   const failed = s.failed > 0 || s.fileErrors > 0 || run.runErrors.length > 0 || reporterErrors.length > 0 || run.interrupted !== undefined
-  const belowReadiness = run.config?.minReadiness !== undefined && run.readiness !== undefined && run.readiness.score < run.config.minReadiness
+  // One shard's ledger has only its own files' checks: the gate is judged by `mltest merge`.
+  const belowReadiness = run.config?.minReadiness !== undefined && run.readiness !== undefined && !run.shard && run.readiness.score < run.config.minReadiness
   return failed || belowReadiness || (run.config?.inconclusive === 'fail' && s.inconclusive > 0) ? 1 : 0
 }
 
@@ -181,6 +182,10 @@ export function exitCodeOf(run: RunResult, reporterErrors: string[]): number {
 export function reportMinReadiness(run: RunResult): void {
   const min = run.config?.minReadiness
   if (min === undefined || !run.readiness) return
+  if (run.shard) {
+    process.stderr.write(`mltest: --min-readiness ${min} is not judged on shard ${run.shard.index}/${run.shard.count}, whose ledger has only its own files' checks — judge the whole run with mltest merge <shard results> --min-readiness ${min}\n`)
+    return
+  }
   const failure = minReadinessFailure(run.readiness, min)
   if (failure) process.stderr.write(`mltest: ${failure}\n`)
 }

@@ -107,6 +107,10 @@ t.test('--min-readiness: below N fails with one line, at N passes, a bad N is a 
   t.match(tooHigh.stderr, /^mltest: --min-readiness must be an integer <= 4 \(got "5"\)/)
   t.notMatch(tooHigh.stdout, /passed/, 'nothing ran')
   t.equal(negative.code, 2)
+  // A shard's ledger has only its own files' checks: the gate waits for mltest merge.
+  const shard = await runCli(dir, ['run', 'a.mltest.ts', '--shard', '1/1', '--min-readiness', '2'])
+  t.equal(shard.code, 0, shard.stderr)
+  t.match(shard.stderr, /^mltest: --min-readiness 2 is not judged on shard 1\/1, whose ledger has only its own files' checks — judge the whole run with mltest merge <shard results> --min-readiness 2$/m)
 })
 
 t.test('merged shards give one ledger, equal to the single run', async (t) => {
