@@ -229,7 +229,9 @@ export function planFailedFirst(
     runFirstFor: selection?.firstNames,
     record(results, callerNarrowed) {
       const narrowed = callerNarrowed ?? selection?.onlyNames
-      const next = updateLastFailed(previous, results, config.rootDir, {
+      // Read again now: another run sharing the root (a parallel shard, watch beside a run) may
+      // have written since this one started, and its failures must not be lost.
+      const next = updateLastFailed(readLastFailed(config.rootDir, () => {}), results, config.rootDir, {
         filtered: config.grep !== undefined || config.tagExpr !== undefined,
         narrowedTo: narrowed ? (rel) => narrowed(join(config.rootDir, rel)) : undefined,
         inconclusiveFails: config.inconclusive === 'fail',

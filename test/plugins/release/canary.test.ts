@@ -166,14 +166,14 @@ t.test('a candidate with swapped output columns fails on disagreement and drift'
 t.test('the same model passes with every figure stated', async (t) => {
   const current = write('current.onnx', buildClassifier())
   const copy = write('copy.onnx', buildClassifier())
-  // A generous latency limit: identical models on a shared machine, and this test is about the verdict's figures.
-  const { result, error, checks } = await inTest(() => checkCanary({ current, candidate: copy, traffic, maxLatencyRatio: 2 }))
+  // A generous latency limit (5x): identical models on a shared, loaded machine; this test is about the verdict's figures.
+  const { result, error, checks } = await inTest(() => checkCanary({ current, candidate: copy, traffic, maxLatencyRatio: 5 }))
   t.equal(error, undefined)
   t.equal(result!.verdict, 'pass')
   t.equal(result!.disagreement.count, 0)
   t.ok(result!.disagreement.interval.high < 0.02 && result!.disagreement.interval.high > 0.011, `0 of 342: Wilson high ${result!.disagreement.interval.high}`)
   t.same(result!.drift.interval, { low: 0, high: 0 })
-  t.ok(result!.latency!.interval.high <= 2, `latency ratio ${result!.latency!.observed}, interval ${JSON.stringify(result!.latency!.interval)}`)
+  t.ok(result!.latency!.interval.high <= 5, `latency ratio ${result!.latency!.observed}, interval ${JSON.stringify(result!.latency!.interval)}`)
   t.match(result!.report, /contract\s+input x float32 \[\?, 4\]; output probs float32 \[\?, 3\]; opset 13 \(the same in both\)/)
   t.match(checks[0], { practice: 'canary', verdict: 'pass', metrics: { requests: 342, maxDisagreement: 0.02, latencyRounds: 200 } })
 })
