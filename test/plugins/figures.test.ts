@@ -13,7 +13,6 @@ import * as tf from '@tensorflow/tfjs'
 import t, { type Test } from 'tap'
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
 import type { CheckFigure, CheckRecord } from '../../core/protocol.ts'
 import { createRng, FIGURE_MAX_BYTES, formatNumber } from '../../core/plugin.ts'
 import { expect } from '../../core/expect/index.ts'
@@ -26,6 +25,7 @@ import type { TimedBatch } from '../../plugins/onnx/_internals/timed-batch.ts'
 import { counterexampleFigures } from '../../plugins/stability/_internals/figures.ts'
 import { SMALL_MLP, writeMlp } from '../fixtures/models/mlp-model.ts'
 import { buildPenguinModel, penguinTensors, trainPenguins, trainPenguinsCarelessly } from '../fixtures/models/penguin-model.ts'
+import { inTestOf } from '../in-test.ts'
 
 expect.extend(onnxPlugin().matchers!)
 await tf.setBackend('cpu')
@@ -34,15 +34,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mltest-figures-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
 /** Runs `fn` as the body of a real running test, returning what it returned or threw and the checks it recorded. */
-async function inTest<T>(fn: () => T | Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'figures', fullName: 'figures', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1234, 99, 1, () => {}, {})
-  try {
-    return { result: await runWithTest(running, fn), error: undefined, checks: running.checks as CheckRecord[] }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[] }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'figures' })
 
 /** Vega-Lite → Vega → SVG, headless, as the HTML reporter draws it. */
 async function render(figure: CheckFigure): Promise<string> {

@@ -11,23 +11,17 @@ import t from 'tap'
 import * as tf from '@tensorflow/tfjs'
 import * as ort from 'onnxruntime-node'
 import onnxProto from 'onnx-proto'
-import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
-import type { CheckRecord } from '../../core/protocol.ts'
 import { checkModelParity, exportToOnnx } from '../../plugins/parity/index.ts'
 import { checkBatchFits } from '../../plugins/parity/_internals/model-inputs.ts'
 import { buildMlp, SMALL_MLP } from '../fixtures/models/mlp-model.ts'
 import { buildPenguinModel } from '../fixtures/models/penguin-model.ts'
+import { inTestOf } from '../in-test.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
 await tf.setBackend('cpu')
 
 /** Runs `fn` as the body of a real running test, returning what it recorded and threw. */
-async function inTest<T>(fn: () => Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'parity', fullName: 'parity', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1, 99, 1, () => {}, {})
-  const outcome = await runWithTest(running, fn).then((result) => ({ result, error: undefined }), (error: Error) => ({ result: undefined, error }))
-  return { ...outcome, checks: running.checks as CheckRecord[] }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1, name: 'parity' })
 
 /** Every supported piece: each activation, a bias-free Dense, Dropout and an Activation layer. */
 function denseStack(seed: number) {

@@ -8,25 +8,16 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import t from 'tap'
-import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
-import type { CheckRecord } from '../../core/protocol.ts'
 import { createRng } from '../../core/plugin.ts'
 import { checkDistributionSkew } from '../../plugins/parity/index.ts'
 import { binFractions, jensenShannon, lInfinity, quantileBinning } from '../../plugins/parity/_internals/distances.ts'
 import { countLabels } from '../../plugins/parity/_internals/feature-samples.ts'
 import { holmAdjust, tooFewRowsToReach } from '../../plugins/parity/_internals/holm.ts'
 import { binnedJensenShannon, categoryLInfinity } from '../../plugins/parity/_internals/permutation-test.ts'
+import { inTestOf } from '../in-test.ts'
 
 /** Runs `fn` as the body of a real running test (seed 1234), returning what it recorded and threw. */
-async function inTest<T>(fn: () => T) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'skew', fullName: 'skew', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1234, 99, 1, () => {}, {})
-  try {
-    return { result: await runWithTest(running, fn), error: undefined, checks: running.checks as CheckRecord[] }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[] }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'skew' })
 
 type Car = Record<string, string | number>
 const data = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data')

@@ -10,8 +10,6 @@ import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import t from 'tap'
-import { createRunningTest, runWithTest } from '../../core/worker/context.ts'
-import type { CheckRecord, LogEntry } from '../../core/protocol.ts'
 import {
   checkDistributionSkew, checkFeatureParity, checkServingLog, jensenShannon, lInfinity, ulpDistance,
   type Features, type ServingLogProgress,
@@ -20,6 +18,7 @@ import { toleranceLookup } from '../../plugins/parity/_internals/tolerance.ts'
 import { isClose, type Tolerance } from '../../core/plugin.ts'
 import { binFractions, quantileBinning } from '../../plugins/parity/_internals/distances.ts'
 import { exactRatePValue, hypergeometricPmf } from '../../plugins/parity/_internals/exact-rate-test.ts'
+import { inTestOf } from '../in-test.ts'
 
 /** Parity's convention: `value` against the training `reference`, NaN on both sides is parity. */
 const withinTolerance = (reference: number, value: number, tolerance: Tolerance) => isClose(value, reference, tolerance, { equalNaN: true })
@@ -28,17 +27,7 @@ setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
 /** Runs `fn` as the body of a real running test, returning what it recorded and threw. */
-async function inTest<T>(fn: () => T | Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'parity', fullName: 'parity', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const logs: LogEntry[] = []
-  const running = createRunningTest(test, 1234, 99, 1, (entry) => logs.push(entry), {})
-  try {
-    const result = await runWithTest(running, fn)
-    return { result, error: undefined, checks: running.checks as CheckRecord[], logs }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[], logs }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'parity' })
 
 t.test('ulpDistance counts float32 steps', async (t) => {
   t.equal(ulpDistance(1, 1, 'float32'), 0)

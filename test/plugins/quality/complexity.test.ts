@@ -9,25 +9,15 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import t, { type Test } from 'tap'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckRecord } from '../../../core/protocol.ts'
 import { checkComplexity, type ComplexityModel } from '../../../plugins/quality/complexity.ts'
 import { fitLinear, fitLogistic, logisticObjective, majorityClass, solve, standardiser } from '../../../plugins/quality/_internals/complexity-baselines.ts'
+import { inTestOf } from '../../in-test.ts'
 
 function close(t: Test, actual: number, expected: number, rel: number, what: string) {
   t.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected} (rel ${rel})`)
 }
 
-async function inTest<T>(fn: () => T | Promise<T>, seed = 1234) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'complexity', fullName: 'complexity', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, seed, 99, 1, () => {}, {})
-  try {
-    const result = await runWithTest(running, fn)
-    return { result, error: undefined, checks: running.checks as CheckRecord[] }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[] }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'complexity' })
 
 interface Car { Miles_per_Gallon: number | null; Horsepower: number | null; Weight_in_lbs: number; Acceleration: number; Displacement: number; Cylinders: number; Origin: string }
 const data = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data')

@@ -9,8 +9,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 import t, { type Test } from 'tap'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckRecord } from '../../../core/protocol.ts'
+import { inTestOf } from '../../in-test.ts'
 import { jensenShannon } from '../../../core/plugin.ts'
 import { checkDrift } from '../../../plugins/quality/drift.ts'
 import {
@@ -27,16 +26,7 @@ function close(t: Test, actual: number, expected: number, rel: number, what: str
   t.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected} (rel ${rel})`)
 }
 
-async function inTest<T>(fn: () => T | Promise<T>, seed = 1234) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'drift', fullName: 'drift', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, seed, 99, 1, () => {}, {})
-  try {
-    const result = await runWithTest(running, fn)
-    return { result, error: undefined, checks: running.checks as CheckRecord[] }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[] }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'drift' })
 
 interface Day { date: string; precipitation: number; temp_max: number; temp_min: number; wind: number; weather: string }
 /** vega-datasets exports only its JS entry; the data folder is next to it. */

@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { RunResult } from '../../../core/reporter.ts'
 import { makeProject, runCli } from '../../e2e/run-cli.ts'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckRecord } from '../../../core/protocol.ts'
+import { inTestOf } from '../../in-test.ts'
 import { currentTest, deriveSeed } from '../../../core/plugin.ts'
 import { checkFairness, checkInvariance, checkProxyFeatures, checkSlices } from '../../../plugins/quality/index.ts'
 import { correlationRatio, cramersV, pointBiserial } from '../../../plugins/quality/_internals/association.ts'
@@ -20,15 +19,7 @@ import { accuracy, f1 } from '../../../plugins/quality/metrics.ts'
 import { readPenguins, trainClassifier, type Penguin } from './penguin-classifier.ts'
 
 /** Runs `fn` as the body of a real running test (seed 1234), returning what it recorded and threw. */
-async function inTest<T>(fn: () => T | Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'quality', fullName: 'quality', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1234, 99, 1, () => {}, {})
-  try {
-    return { result: await runWithTest(running, fn), error: undefined, checks: running.checks as CheckRecord[] }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[] }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'quality' })
 
 const rows = readPenguins()
 const species = rows.map((r) => r.species)

@@ -11,24 +11,18 @@ import { join } from 'node:path'
 import t from 'tap'
 import * as ort from 'onnxruntime-node'
 import onnxProto from 'onnx-proto'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckRecord } from '../../../core/protocol.ts'
 import { createRng } from '../../../core/seed.ts'
 import { checkCanary } from '../../../plugins/release/canary.ts'
 import { compareContracts, contractOfOnnxBytes } from '../../../plugins/release/_internals/canary-contract.ts'
 import { kolmogorovSmirnov, median, pairedBootstrap, totalVariation, wilsonInterval } from '../../../plugins/release/_internals/canary-stats.ts'
 import { FEATURES, readPenguinRows } from '../../fixtures/models/penguin-model.ts'
 import { rejectionOf } from '../../failure-of.ts'
+import { inTestOf } from '../../in-test.ts'
 
 const { onnx } = onnxProto
 
 /** Runs `fn` as the body of a real running test, returning what it recorded and threw. */
-async function inTest<T>(fn: () => Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'canary', fullName: 'canary', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1, 99, 1, () => {}, {})
-  const outcome = await runWithTest(running, fn).then((result) => ({ result, error: undefined }), (error: Error) => ({ result: undefined, error }))
-  return { ...outcome, checks: running.checks as CheckRecord[] }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1, name: 'canary' })
 
 const W = [
   [-1.2, 1.0, 0.4],

@@ -7,21 +7,15 @@
 import t from 'tap'
 import * as tf from '@tensorflow/tfjs'
 import * as ort from 'onnxruntime-node'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckRecord } from '../../../core/protocol.ts'
 import { exportToOnnx } from '../../../plugins/parity/index.ts'
 import { pipelineTest, type PipelineStage } from '../../../plugins/release/pipeline.ts'
 import { describeOutput } from '../../../plugins/release/_internals/pipeline-outputs.ts'
 import { buildPenguinModel, FEATURES, readPenguinRows, SPECIES } from '../../fixtures/models/penguin-model.ts'
+import { inTestOf } from '../../in-test.ts'
 
 await tf.setBackend('cpu')
 
-async function inTest<T>(fn: () => Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'pipeline', fullName: 'pipeline', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1, 99, 1, () => {}, {})
-  const outcome = await runWithTest(running, fn).then((result) => ({ result, error: undefined }), (error: Error) => ({ result: undefined, error }))
-  return { ...outcome, checks: running.checks as CheckRecord[] }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1, name: 'pipeline' })
 
 type Row = Record<string, string | number | null>
 interface Features { x: number[][]; y: number[][] }

@@ -8,21 +8,13 @@ import * as ort from 'onnxruntime-node'
 import t, { type Test } from 'tap'
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import { createRunningTest, runWithTest } from '../../../core/worker/context.ts'
-import type { CheckFigure, CheckRecord } from '../../../core/protocol.ts'
+import type { CheckFigure } from '../../../core/protocol.ts'
 import { acceptDependencies, checkDependencies, checkProvenance, openRegistry, recordProvenance, rollbackDrill } from '../../../plugins/release/index.ts'
 import { buildMlp } from '../../fixtures/models/mlp-model.ts'
 import { gitProject, tempDir, write } from './git-project.ts'
+import { inTestOf } from '../../in-test.ts'
 
-async function inTest<T>(fn: () => T | Promise<T>) {
-  const test = { id: 'x', file: import.meta.filename, suitePath: [], name: 'records', fullName: 'records', tags: [], mode: 'run' as const, expectFail: false, exclusive: false }
-  const running = createRunningTest(test, 1234, 99, 1, () => {}, {})
-  try {
-    return { result: await runWithTest(running, fn), error: undefined, checks: running.checks as CheckRecord[], annotations: running.annotations }
-  } catch (error) {
-    return { result: undefined, error: error as Error, checks: running.checks as CheckRecord[], annotations: running.annotations }
-  }
-}
+const inTest = inTestOf(import.meta.filename, { seed: 1234, name: 'records' })
 
 async function assertDrawn(t: Test, figure: CheckFigure) {
   const view = new View(parse(compile(figure.spec as unknown as TopLevelSpec).spec), { renderer: 'none' })
