@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { acceptDependencies, checkDependencies, ReleaseFileError } from '../../../plugins/release/index.ts'
 import { tempDir, write } from './git-project.ts'
+import { failureOf } from '../../failure-of.ts'
 
 interface Pkg {
   version: string
@@ -34,14 +35,8 @@ function project(t: Test) {
   return { dir, data, schema, baseline, setLock: (p: Record<string, Pkg>) => write(dir, 'package-lock.json', lockfile(p)) }
 }
 
-function failure(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    return (error as Error).message
-  }
-  return '(did not throw)'
-}
+/** The check's failure message (the test fails if it passed: see failureOf). */
+const failure = (fn: () => unknown): string => failureOf(() => void fn())
 
 t.test('no baseline: the failure says how to create one', async (t) => {
   const { dir, data, baseline } = project(t)

@@ -9,6 +9,7 @@ import t, { type Test } from 'tap'
 import { checkProvenance, openRegistry, readManifest, recordProvenance, ReleaseFileError } from '../../../plugins/release/index.ts'
 import { buildMlp } from '../../fixtures/models/mlp-model.ts'
 import { git, gitProject, tempDir, write } from './git-project.ts'
+import { failureOf } from '../../failure-of.ts'
 
 const PENGUINS = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/penguins.json', import.meta.url))
 const LOCK = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'p' }, 'node_modules/onnxruntime-node': { version: '1.30.0', integrity: 'sha512-a' }, 'node_modules/zod': { version: '4.6.7' } } })
@@ -22,14 +23,8 @@ function project(t: Test) {
   return { dir, model, data: join(dir, 'penguins.json') }
 }
 
-function failure(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    return (error as Error).message
-  }
-  return '(did not throw)'
-}
+/** The check's failure message (the test fails if it passed: see failureOf). */
+const failure = (fn: () => unknown): string => failureOf(() => void fn())
 
 t.test('recordProvenance writes a complete manifest beside the model', async (t) => {
   const { dir, model, data } = project(t)

@@ -11,6 +11,7 @@ import { openRegistry, rollbackDrill } from '../../../plugins/release/index.ts'
 import { binomialHalfCdf, medianInterval } from '../../../plugins/release/_internals/median-interval.ts'
 import { buildMlp } from '../../fixtures/models/mlp-model.ts'
 import { tempDir, write } from './git-project.ts'
+import { rejectionOf } from '../../failure-of.ts'
 
 const INPUTS = [
   [39.1, 18.7, 181, 3750],
@@ -37,14 +38,8 @@ async function twoVersions(t: Test, goldenOf: (outputs: number[][]) => number[][
   return registry
 }
 
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    return (error as Error).message
-  }
-  return '(did not throw)'
-}
+/** The drill's failure message (the test fails if it passed: see rejectionOf). */
+const failure = async (promise: Promise<unknown>): Promise<string> => (await rejectionOf(promise)).message
 
 t.test('median interval: order statistics and exact binomial coverage', async (t) => {
   // Exact values: sum(comb(n, i) for i in range(k + 1)) / 2**n in Python.
