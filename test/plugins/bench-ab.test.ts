@@ -115,7 +115,11 @@ t.test('--ab REF: the working tree doing 4x the work of HEAD is regressed (exit 
   writeFileSync(join(dir, 'work.json'), '{"factor":1}')
   const same = await bench(dir, ['--ab', 'HEAD', '--ab-rounds', '3', '--min-effect', '0.25'])
   t.equal(same.code, 0, explain(same))
-  t.equal(verdictOf(same.stdout, 'tokenize › loop › b1'), 'unchanged', explain(same))
+  // The same code or bytes are never called a change. Separate processes can run at different
+  // speeds (up to 2x here), so on a loaded machine a 3-round A/A may honestly be inconclusive
+  // (seen once: +37%, paired CI [0.22, 7.5]); what must never happen is regressed or improved.
+  t.match(verdictOf(same.stdout, 'tokenize › loop › b1'), /^(unchanged|inconclusive)$/, explain(same))
+  t.match(same.stdout, /0 regressed · 0 improved/)
   t.match(same.stdout, /A = HEAD \([0-9a-f]{7}\), B = the working tree;/)
   t.match(same.stdout, /nothing is stored in the history/)
   const { existsSync } = await import('node:fs')
@@ -171,7 +175,11 @@ t.test('--ab-model OLD.onnx: a model ~30x the work of the old one is regressed; 
   copyFileSync(join(dir, 'model.onnx'), join(dir, 'v1', 'same.onnx'))
   const same = await bench(dir, ['--ab-model', 'model.onnx=v1/same.onnx', '--ab-rounds', '3', '--min-effect', '0.25'])
   t.equal(same.code, 0, explain(same))
-  t.equal(verdictOf(same.stdout, 'serve › model.onnx › b1'), 'unchanged', explain(same))
+  // The same code or bytes are never called a change. Separate processes can run at different
+  // speeds (up to 2x here), so on a loaded machine a 3-round A/A may honestly be inconclusive
+  // (seen once: +37%, paired CI [0.22, 7.5]); what must never happen is regressed or improved.
+  t.match(verdictOf(same.stdout, 'serve › model.onnx › b1'), /^(unchanged|inconclusive)$/, explain(same))
+  t.match(same.stdout, /0 regressed · 0 improved/)
 
   writeMlp(join(dir, 'v1', 'other.onnx'), FAST)
   const none = await bench(dir, ['--ab-model', 'v1/other.onnx', '--ab-rounds', '3'])
